@@ -1,0 +1,209 @@
+"""Sentinel's state in Redis: containers per host, the outbox, delivery markers, dead letters.
+
+The decision logic lives once, in Python (`core.state_machine`); Redis gives atomicity: one
+WATCH/MULTI transaction per host reads the state, runs the pure step for every container, and
+writes the new state together with the alerts it produced (the outbox). Two workers racing on
+one host cannot both commit, so each transition is alerted exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from pydantic import ValidationError
+
+from sentinel.adapters import redis_keys as keys
+from sentinel.core.alerts import Alert
+from sentinel.core.model import ContainerState, HostSnapshot, HostStatus
+from sentinel.core.state_machine import HostStep, step_host
+
+log = logging.getLogger(__name__)
+
+DELIVERED_MARKER_TTL_S = 30 * 24 * 3600  # far longer than any retry or sweep could run
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    alert: Alert
+    reason: str
+    failed_at: datetime
+
+
+class StateStore:
+    def __init__(self, client: redis.Redis, *, outbox_grace_s: float = 30.0) -> None:
+        self.redis = client
+        self.outbox_grace_s = outbox_grace_s
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record_snapshot(self, snapshot: HostSnapshot, *, host_url: str = "",
+                        now: datetime | None = None) -> HostStep:
+        """Apply one snapshot atomically; return what changed and the alerts now in the outbox."""
+        containers_key = keys.host_containers(snapshot.host)
+        meta_key = keys.host_meta(snapshot.host)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(containers_key, meta_key)
+                    states = self._read_states(pipe.hgetall(containers_key), snapshot.host)
+                    meta = pipe.hgetall(meta_key)
+                    first_meeting = b"baselined_at" not in meta
+                    result = step_host(states, snapshot, host_url=host_url,
+                                       first_meeting=first_meeting)
+                    pipe.multi()
+                    if result.changed:
+                        pipe.hset(containers_key, mapping={
+                            k: s.model_dump_json() for k, s in result.changed.items()})
+                    if result.removed:
+                        pipe.hdel(containers_key, *result.removed)
+                    self._write_meta(pipe, meta, snapshot, host_url, first_meeting)
+                    self._add_to_outbox(pipe, result.alerts, now or utcnow())
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    log.debug("host %s changed during the transaction: retrying", snapshot.host)
+                    continue
+
+    def _read_states(self, raw: dict[bytes, bytes], host: str) -> dict[str, ContainerState]:
+        states: dict[str, ContainerState] = {}
+        for key, value in raw.items():
+            try:
+                states[key.decode()] = ContainerState.model_validate_json(value)
+            except ValidationError as exc:
+                # A corrupt entry is forgotten (the container is met again as new) and said.
+                log.error("unreadable state of %s/%s in Redis, discarded: %s",
+                          host, key.decode(), exc.errors()[0]["msg"])
+        return states
+
+    def _write_meta(self, pipe: Any, meta: dict[bytes, bytes], snapshot: HostSnapshot,
+                    host_url: str, first_meeting: bool) -> None:
+        last = meta.get(b"last_inspected_at")
+        if last is not None and datetime.fromisoformat(last.decode()) >= snapshot.observed_at:
+            return  # an older snapshot: its host-level facts are outdated too
+        mapping = {
+            "url": host_url,
+            "status": HostStatus.UP.value,
+            "last_inspected_at": snapshot.observed_at.isoformat(),
+            "containers": str(len(snapshot.containers)),
+            "error": "",
+        }
+        if first_meeting:
+            mapping["baselined_at"] = snapshot.observed_at.isoformat()
+        pipe.hset(keys.host_meta(snapshot.host), mapping=mapping)
+        pipe.sadd(keys.HOSTS, snapshot.host)
+
+    def _add_to_outbox(self, pipe: Any, alerts: list[Alert], now: datetime) -> None:
+        due = now.timestamp() + self.outbox_grace_s
+        for alert in alerts:
+            pipe.hsetnx(keys.OUTBOX, alert.id, alert.model_dump_json())
+            pipe.zadd(keys.OUTBOX_DUE, {alert.id: due}, nx=True)
+
+    def record_unreachable(self, host: str, host_url: str, error: str,
+                           now: datetime | None = None) -> None:
+        """The host did not answer: its containers become unknown, none of them is alerted."""
+        self.redis.hset(keys.host_meta(host), mapping={
+            "url": host_url, "status": HostStatus.UNREACHABLE.value, "error": error[:500],
+            "last_error_at": (now or utcnow()).isoformat()})
+        self.redis.sadd(keys.HOSTS, host)
+
+    def add_alert(self, alert: Alert, now: datetime | None = None) -> None:
+        """Put one alert in the outbox outside a snapshot (tests, test alerts, re-sends)."""
+        with self.redis.pipeline() as pipe:
+            self._add_to_outbox(pipe, [alert], now or utcnow())
+            pipe.execute()
+
+    # -- delivery bookkeeping --------------------------------------------------------------
+
+    def load_alert(self, alert_id: str) -> Alert | None:
+        raw = self.redis.hget(keys.OUTBOX, alert_id)
+        return Alert.model_validate_json(raw) if raw else None
+
+    def is_delivered(self, alert_id: str) -> bool:
+        return bool(self.redis.exists(keys.delivered(alert_id)))
+
+    def claim(self, alert_id: str, lease_s: float) -> bool:
+        """Only one worker sends a given alert at a time; the lease ends if that worker dies."""
+        return bool(self.redis.set(keys.claim(alert_id), "1", nx=True,
+                                   px=max(1, int(lease_s * 1000))))
+
+    def release(self, alert_id: str) -> None:
+        self.redis.delete(keys.claim(alert_id))
+
+    def mark_delivered(self, alert_id: str, message_id: str) -> None:
+        with self.redis.pipeline() as pipe:
+            pipe.set(keys.delivered(alert_id), message_id or "-", ex=DELIVERED_MARKER_TTL_S)
+            pipe.hdel(keys.OUTBOX, alert_id)
+            pipe.zrem(keys.OUTBOX_DUE, alert_id)
+            pipe.delete(keys.claim(alert_id))
+            pipe.execute()
+
+    def postpone(self, alert_id: str, delay_s: float, now: datetime | None = None) -> None:
+        """A retry is scheduled: the sweep leaves the alert alone until well after it."""
+        due = (now or utcnow()).timestamp() + delay_s + self.outbox_grace_s
+        self.redis.zadd(keys.OUTBOX_DUE, {alert_id: due}, xx=True)
+
+    def dead_letter(self, alert: Alert, reason: str, now: datetime | None = None) -> None:
+        entry = {"alert": alert.model_dump(mode="json"), "reason": reason,
+                 "failed_at": (now or utcnow()).isoformat()}
+        with self.redis.pipeline() as pipe:
+            pipe.hset(keys.DEAD_LETTERS, alert.id, json.dumps(entry))
+            pipe.hdel(keys.OUTBOX, alert.id)
+            pipe.zrem(keys.OUTBOX_DUE, alert.id)
+            pipe.delete(keys.claim(alert.id))
+            pipe.execute()
+
+    def take_due(self, now: datetime | None = None, limit: int = 500) -> list[str]:
+        """Alerts whose delivery was never confirmed in time; each is pushed back by a grace
+        so that two sweeps do not re-enqueue it twice."""
+        now_ts = (now or utcnow()).timestamp()
+        due = [d.decode() for d in self.redis.zrangebyscore(keys.OUTBOX_DUE, "-inf", now_ts,
+                                                             start=0, num=limit)]
+        if due:
+            self.redis.zadd(keys.OUTBOX_DUE, dict.fromkeys(due, now_ts + self.outbox_grace_s),
+                            xx=True)
+        return due
+
+    # -- reading (status) ------------------------------------------------------------------
+
+    def hosts(self) -> list[str]:
+        return sorted(h.decode() for h in self.redis.smembers(keys.HOSTS))
+
+    def host_meta(self, host: str) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.redis.hgetall(keys.host_meta(host)).items()}
+
+    def containers(self, host: str) -> dict[str, ContainerState]:
+        return self._read_states(self.redis.hgetall(keys.host_containers(host)), host)
+
+    def dead_letters(self) -> list[DeadLetter]:
+        letters = []
+        for raw in self.redis.hvals(keys.DEAD_LETTERS):
+            entry = json.loads(raw)
+            letters.append(DeadLetter(alert=Alert.model_validate(entry["alert"]),
+                                      reason=entry["reason"],
+                                      failed_at=datetime.fromisoformat(entry["failed_at"])))
+        return sorted(letters, key=lambda d: d.failed_at)
+
+    def dead_letter_count(self) -> int:
+        return int(self.redis.hlen(keys.DEAD_LETTERS))
+
+    def requeue_dead_letter(self, alert_id: str) -> Alert | None:
+        """Move a dead letter back into the outbox for another delivery attempt."""
+        raw = self.redis.hget(keys.DEAD_LETTERS, alert_id)
+        if raw is None:
+            return None
+        alert = Alert.model_validate(json.loads(raw)["alert"])
+        with self.redis.pipeline() as pipe:
+            pipe.hdel(keys.DEAD_LETTERS, alert_id)
+            pipe.delete(keys.delivered(alert_id))
+            self._add_to_outbox(pipe, [alert], utcnow())
+            pipe.execute()
+        return alert

@@ -1,0 +1,56 @@
+"""Alerts: the transitions a person must hear about, each with a stable id."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from sentinel.core.model import Frozen
+
+# Discord accepts a message nonce of at most 25 characters
+# (https://discord.com/developers/docs/resources/message#create-message, "nonce").
+NONCE_MAX_CHARS = 25
+
+
+class AlertKind(StrEnum):
+    DEAD = "dead"
+    RECOVERED = "recovered"
+    UNHEALTHY = "unhealthy"
+    BASELINE = "baseline"  # first meeting with a host: containers already stopped, as one summary
+    TEST = "test"
+
+
+class Alert(Frozen):
+    """Everything needed to render and deliver one alert, with no further lookups."""
+
+    id: str = Field(max_length=NONCE_MAX_CHARS)
+    kind: AlertKind
+    host: str
+    host_url: str = ""
+    key: str = ""
+    name: str = ""
+    image: str = ""
+    compose_project: str | None = None
+    compose_service: str | None = None
+    exit_code: int | None = None
+    oom_killed: bool = False
+    occurred_at: datetime  # when it died, came back, turned unhealthy...
+    downtime_s: float | None = None
+    previous_status: str | None = None  # for a recovery: what it recovered from
+    channel: str | None = None  # None: the configured alert channel
+    detail: str | None = None  # health probe output, or the baseline summary
+    summary_lines: list[str] = Field(default_factory=list)
+
+
+def alert_id(kind: AlertKind, host: str, key: str, occurred_at: datetime) -> str:
+    """A stable id for one transition: the same death always gets the same id.
+
+    It doubles as the Discord nonce and as the delivered-marker, so it must be deterministic
+    (a replayed observation or a second worker computes the same id) and short enough.
+    """
+    raw = f"{kind.value}|{host}|{key}|{occurred_at.isoformat()}".encode()
+    digest = hashlib.blake2b(raw, digest_size=11).hexdigest()  # 22 chars
+    return f"{kind.value[0]}-{digest}"  # 24 chars, under NONCE_MAX_CHARS

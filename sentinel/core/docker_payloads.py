@@ -1,0 +1,162 @@
+"""Docker Engine API answers -> observations. Pure: dicts in, value types out.
+
+Docker's replies are input like any other: a malformed one raises `DockerPayloadError` naming
+the container and the problem, and the caller skips that container (marking the snapshot
+incomplete) rather than losing the whole host.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sentinel.core.model import Frozen, Observation
+
+LABEL_ENABLE = "sentinel.enable"
+LABEL_CHANNEL = "sentinel.channel"
+LABEL_ONESHOT = "sentinel.oneshot"
+COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
+COMPOSE_NUMBER = "com.docker.compose.container-number"
+COMPOSE_ONEOFF = "com.docker.compose.oneoff"
+
+_EXITED = re.compile(r"^Exited \((-?\d+)\)")
+_HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+_TRUE = {"1", "true", "yes", "on"}
+# Docker reports "never" as the zero time of Go.
+_ZERO_TIME_PREFIX = "0001-01-01"
+
+
+class DockerPayloadError(ValueError):
+    """A Docker reply that does not have the shape the Engine API documents."""
+
+
+class Details(Frozen):
+    """What only `GET /containers/{id}/json` tells: fetched when the summary changed."""
+
+    exit_code: int | None = None
+    oom_killed: bool = False
+    restart_count: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    health: str | None = None
+    health_output: str | None = None
+
+
+def parse_docker_time(value: str | None) -> datetime | None:
+    """Docker's RFC 3339 times with nanoseconds; the Go zero time means never."""
+    if not value or value.startswith(_ZERO_TIME_PREFIX):
+        return None
+    match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", value)
+    if not match:
+        raise DockerPayloadError(f"unreadable time {value!r}")
+    base, fraction, zone = match.groups()
+    fraction = (fraction or "")[:7]  # Python reads at most microseconds
+    zone = "+00:00" if zone == "Z" else zone
+    return datetime.fromisoformat(f"{base}{fraction}{zone}").astimezone(UTC)
+
+
+def _is_true(value: str | None) -> bool:
+    return (value or "").strip().lower() in _TRUE
+
+
+def container_name(summary: dict[str, Any]) -> str:
+    names = summary.get("Names") or []
+    if not names or not isinstance(names[0], str):
+        raise DockerPayloadError(f"container {str(summary.get('Id', '?'))[:12]} has no name")
+    return names[0].lstrip("/")
+
+
+def is_watched(labels: dict[str, str]) -> bool:
+    return labels.get(LABEL_ENABLE, "").strip().lower() not in ("false", "0", "no", "off")
+
+
+def identity_key(name: str, labels: dict[str, str]) -> str:
+    """Host-unique identity that survives recreation: Compose project/service/number, or name."""
+    project, service = labels.get(COMPOSE_PROJECT), labels.get(COMPOSE_SERVICE)
+    if project and service and not _is_true(labels.get(COMPOSE_ONEOFF)):
+        return f"{project}/{service}/{labels.get(COMPOSE_NUMBER, '1')}"
+    return name
+
+
+def summary_fingerprint(summary: dict[str, Any]) -> tuple[str, str, str]:
+    """What in a listing entry signals a change worth an inspect (never the `Up 5 minutes`)."""
+    status = str(summary.get("Status", ""))
+    exited = _EXITED.match(status)
+    health = _HEALTH.search(status)
+    return (
+        str(summary.get("Id", "")),
+        str(summary.get("State", "")),
+        f"{exited.group(1) if exited else ''}|{health.group(1) if health else ''}",
+    )
+
+
+def details_from_inspect(inspect: dict[str, Any]) -> Details:
+    state = inspect.get("State")
+    if not isinstance(state, dict):
+        raise DockerPayloadError("inspect reply has no State object")
+    health = state.get("Health") or {}
+    log = health.get("Log") or []
+    last_output = log[-1].get("Output") if log and isinstance(log[-1], dict) else None
+    try:
+        return Details(
+            exit_code=state.get("ExitCode"),
+            oom_killed=bool(state.get("OOMKilled", False)),
+            restart_count=int(inspect.get("RestartCount") or 0),
+            started_at=parse_docker_time(state.get("StartedAt")),
+            finished_at=parse_docker_time(state.get("FinishedAt")),
+            health=health.get("Status") or None,
+            health_output=(last_output or "").strip() or None,
+        )
+    except (TypeError, ValueError) as exc:
+        raise DockerPayloadError(f"inspect reply unreadable: {exc}") from exc
+
+
+def observation_from(host: str, summary: dict[str, Any], details: Details,
+                     observed_at: datetime) -> Observation:
+    name = container_name(summary)
+    labels = summary.get("Labels") or {}
+    if not isinstance(labels, dict):
+        raise DockerPayloadError(f"container {name}: Labels is not an object")
+    try:
+        return Observation(
+            host=host,
+            key=identity_key(name, labels),
+            name=name,
+            container_id=str(summary["Id"]),
+            image=str(summary.get("Image", "")),
+            docker_state=str(summary["State"]),
+            exit_code=details.exit_code,
+            oom_killed=details.oom_killed,
+            restart_count=details.restart_count,
+            started_at=details.started_at,
+            finished_at=details.finished_at,
+            health=details.health,
+            health_output=details.health_output,
+            oneshot=_is_true(labels.get(LABEL_ONESHOT)) or _is_true(labels.get(COMPOSE_ONEOFF)),
+            channel=labels.get(LABEL_CHANNEL) or None,
+            compose_project=labels.get(COMPOSE_PROJECT),
+            compose_service=labels.get(COMPOSE_SERVICE),
+            observed_at=observed_at,
+        )
+    except KeyError as exc:
+        raise DockerPayloadError(f"container {name}: missing {exc.args[0]}") from exc
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise DockerPayloadError(f"container {name}: {exc}") from exc
+
+
+_RANK = {"running": 0, "restarting": 1, "paused": 2, "exited": 3, "dead": 4, "created": 5}
+
+
+def keep_one_per_identity(observations: list[Observation]) -> list[Observation]:
+    """During a Compose recreate, two containers share one identity for a moment (the old one
+    renamed `<id>_name`): keep the one that is most alive, so the swap is not a death."""
+    best: dict[str, Observation] = {}
+    for obs in observations:
+        current = best.get(obs.key)
+        if current is None or _RANK.get(obs.docker_state, 9) < _RANK.get(current.docker_state, 9):
+            best[obs.key] = obs
+    return list(best.values())
+
+

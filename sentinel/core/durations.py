@@ -1,0 +1,19 @@
+"""Human durations for embeds: `~31s`, `~2m 5s`, `~3h 12m`, `~2d 4h`."""
+
+from __future__ import annotations
+
+_UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+
+
+def approx_duration(seconds: float) -> str:
+    """Round to whole seconds and show the two most significant units, prefixed with `~`."""
+    remaining = max(0, round(seconds))
+    parts: list[str] = []
+    for suffix, size in _UNITS:
+        count, remaining = divmod(remaining, size)
+        if count or (parts and len(parts) < 2):
+            parts.append(f"{count}{suffix}")
+        if len(parts) == 2:
+            break
+    parts = [p for p in parts if not p.startswith("0")] or ["0s"]
+    return "~" + " ".join(parts)

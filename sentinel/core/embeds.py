@@ -1,0 +1,156 @@
+"""Alerts -> Discord embed objects, valid by construction (every limit of discord_limits)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sentinel.core import discord_limits as lim
+from sentinel.core.alerts import Alert, AlertKind
+from sentinel.core.durations import approx_duration
+from sentinel.core.markdown import code_block, escape, truncate
+from sentinel.core.signals import describe_exit
+
+RED = 0xED4245
+GREEN = 0x57F287
+ORANGE = 0xE67E22
+GREY = 0x95A5A6
+BLURPLE = 0x5865F2
+DEFAULT_DOCKER_SOCKET = "unix:///var/run/docker.sock"
+
+Embed = dict[str, Any]
+
+
+def render(alert: Alert) -> Embed:
+    builder = _RENDERERS[alert.kind]
+    return _fit_total(builder(alert))
+
+
+def recovery_command(alert: Alert) -> str:
+    """The command a person can paste to bring the container back."""
+    if alert.compose_project and alert.compose_service:
+        return f"docker compose -p {alert.compose_project} up -d {alert.compose_service}"
+    url = alert.host_url or DEFAULT_DOCKER_SOCKET
+    return f"docker -H {url} start {alert.name}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _field(name: str, value: str, inline: bool = True) -> dict[str, Any]:
+    return {
+        "name": truncate(name, lim.EMBED_FIELD_NAME_CHARS),
+        "value": truncate(value or "-", lim.EMBED_FIELD_VALUE_CHARS),
+        "inline": inline,
+    }
+
+
+def _base(alert: Alert, title: str, colour: int, description: str = "") -> Embed:
+    embed: Embed = {
+        "title": truncate(title, lim.EMBED_TITLE_CHARS),
+        "color": colour,
+        "timestamp": alert.occurred_at.isoformat(),
+        "footer": {"text": truncate(f"Sentinel · {alert.id}", lim.EMBED_FOOTER_CHARS)},
+        "fields": [],
+    }
+    if description:
+        embed["description"] = truncate(description, lim.EMBED_DESCRIPTION_CHARS)
+    return embed
+
+
+def _container_fields(alert: Alert) -> list[dict[str, Any]]:
+    fields = [_field("Host", escape(alert.host)), _field("Image", escape(alert.image))]
+    if alert.compose_project:
+        fields.append(_field("Compose project", escape(alert.compose_project)))
+    if alert.compose_service:
+        fields.append(_field("Compose service", escape(alert.compose_service)))
+    return fields
+
+
+def _dead(alert: Alert) -> Embed:
+    exit_text = describe_exit(alert.exit_code, alert.oom_killed)
+    embed = _base(alert, f"[DEAD] {escape(alert.name)}", RED,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** died: exit {exit_text}.")
+    embed["fields"] = [
+        _field("Exit code", exit_text),
+        *([_field("OOM", "killed by the kernel for lack of memory")] if alert.oom_killed else []),
+        *_container_fields(alert),
+        _field("Died at", _when(alert.occurred_at)),
+        _field("Recover with", code_block(recovery_command(alert), lim.EMBED_FIELD_VALUE_CHARS),
+               inline=False),
+    ]
+    return embed
+
+
+def _recovered(alert: Alert) -> Embed:
+    down = approx_duration(alert.downtime_s or 0)
+    embed = _base(alert, f"Recovered: {escape(alert.name)}", GREEN,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** is back: was down {down}.")
+    embed["fields"] = [
+        _field("Was down", down),
+        *([_field("Recovered from", alert.previous_status)] if alert.previous_status else []),
+        *_container_fields(alert),
+        _field("Back at", _when(alert.occurred_at)),
+    ]
+    return embed
+
+
+def _unhealthy(alert: Alert) -> Embed:
+    embed = _base(alert, f"[UNHEALTHY] {escape(alert.name)}", ORANGE,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** fails its healthcheck.")
+    embed["fields"] = [
+        *_container_fields(alert),
+        _field("Since", _when(alert.occurred_at)),
+        _field("Last probe output",
+               code_block(alert.detail or "(no output)", lim.EMBED_FIELD_VALUE_CHARS),
+               inline=False),
+    ]
+    return embed
+
+
+def _baseline(alert: Alert) -> Embed:
+    count = len(alert.summary_lines)
+    lines = "\n".join(f"• {escape(line)}" for line in alert.summary_lines)
+    embed = _base(
+        alert, f"[BASELINE] {escape(alert.host)}", GREY,
+        f"First look at host **{escape(alert.host)}**: {count} container(s) were already "
+        f"stopped. They are reported here once, not as separate deaths.\n{lines}",
+    )
+    embed["fields"] = [_field("Host", escape(alert.host))]
+    return embed
+
+
+def _test(alert: Alert) -> Embed:
+    return _base(alert, "[TEST] Sentinel", BLURPLE,
+                 alert.detail or "A test alert: if you can read this, delivery works.")
+
+
+_RENDERERS = {
+    AlertKind.DEAD: _dead,
+    AlertKind.RECOVERED: _recovered,
+    AlertKind.UNHEALTHY: _unhealthy,
+    AlertKind.BASELINE: _baseline,
+    AlertKind.TEST: _test,
+}
+
+
+def embed_chars(embed: Embed) -> int:
+    """The characters Discord counts towards EMBED_TOTAL_CHARS."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += len(embed.get("author", {}).get("name", ""))
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    return total
+
+
+def _fit_total(embed: Embed) -> Embed:
+    """Every part is within its own limit; this keeps the sum within the total too."""
+    embed["fields"] = embed["fields"][: lim.EMBED_FIELDS]
+    excess = embed_chars(embed) - lim.EMBED_TOTAL_CHARS
+    if excess > 0 and "description" in embed:
+        keep = max(0, len(embed["description"]) - excess)
+        embed["description"] = truncate(embed["description"], keep)
+    while embed_chars(embed) > lim.EMBED_TOTAL_CHARS and embed["fields"]:
+        embed["fields"].pop()
+    return embed

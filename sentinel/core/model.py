@@ -1,0 +1,90 @@
+"""Value types for what Sentinel sees (observations) and remembers (container state)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ContainerStatus(StrEnum):
+    """A container's status as Sentinel reports it (CONTRACT.md, `sentinel status --json`)."""
+
+    RUNNING = "running"
+    DEAD = "dead"
+    UNHEALTHY = "unhealthy"
+    RESTARTING = "restarting"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_down(self) -> bool:
+        """Down means a person should hear about it: it is not doing its job."""
+        return self in _DOWN
+
+
+_DOWN = {ContainerStatus.DEAD, ContainerStatus.RESTARTING, ContainerStatus.UNHEALTHY}
+
+
+class HostStatus(StrEnum):
+    UP = "up"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Observation(Frozen):
+    """One container as seen at one moment (`observed_at`), normalized from Docker's answers."""
+
+    host: str
+    key: str  # identity within the host: Compose project/service/number, else the name
+    name: str  # Docker's name, without the leading slash
+    container_id: str
+    image: str = ""
+    docker_state: str  # Docker's own word: running, exited, dead, paused, restarting, created
+    exit_code: int | None = None
+    oom_killed: bool = False
+    restart_count: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    health: str | None = None  # healthy, unhealthy, starting, or None without a healthcheck
+    health_output: str | None = None  # the last probe's output
+    oneshot: bool = False  # label sentinel.oneshot=true: exit 0 is success
+    channel: str | None = None  # label sentinel.channel
+    compose_project: str | None = None
+    compose_service: str | None = None
+    observed_at: datetime
+
+
+class HostSnapshot(Frozen):
+    """Every watched container of one host, from one listing: what is absent is gone."""
+
+    host: str
+    observed_at: datetime
+    containers: list[Observation] = Field(default_factory=list)
+    # False when some container could not be read: then absence does not mean removal.
+    complete: bool = True
+
+
+class ContainerState(Frozen):
+    """What Sentinel remembers of one container between observations (stored in Redis)."""
+
+    key: str
+    name: str
+    container_id: str
+    image: str = ""
+    status: ContainerStatus
+    since: datetime  # when it entered `status` (for a death: Docker's finish time)
+    exit_code: int | None = None
+    oom_killed: bool = False
+    restart_count: int = 0
+    started_at: datetime | None = None
+    observed_at: datetime  # the observation this state came from; older ones never win
+    channel: str | None = None
+    compose_project: str | None = None
+    compose_service: str | None = None

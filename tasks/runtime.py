@@ -1,0 +1,67 @@
+"""Per-process clients: built after fork, on first use, never at import time.
+
+A prefork worker's children must not share the parent's sockets (Redis, Docker, HTTP), so the
+runtime remembers the pid that built it and builds afresh in a new process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import redis
+
+from sentinel.adapters.docker_inspector import DockerInspector
+from sentinel.adapters.notifiers import Notifier, build_notifier
+from sentinel.adapters.redis_store import StateStore
+from sentinel.config import Settings, load_settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: StateStore
+    notifier: Notifier
+    inspectors: dict[str, DockerInspector] = field(default_factory=dict)
+    pid: int = field(default_factory=os.getpid)
+
+    def inspector(self, host: str) -> DockerInspector:
+        if host not in self.inspectors:
+            self.inspectors[host] = DockerInspector(self.settings.hosts[host])
+        return self.inspectors[host]
+
+    @property
+    def delivery_lease_s(self) -> float:
+        # Long enough for ensure + send + re-ensure + send, each up to the HTTP timeout.
+        return 4 * self.settings.http_timeout_s + 5
+
+    def close(self) -> None:
+        for inspector in self.inspectors.values():
+            inspector.close()
+        self.notifier.close()
+        self.store.redis.close()
+
+
+_current: Runtime | None = None
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    settings = settings or load_settings()
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
+                                  socket_connect_timeout=5, health_check_interval=30)
+    return Runtime(settings=settings,
+                   store=StateStore(client, outbox_grace_s=settings.outbox_grace_s),
+                   notifier=build_notifier(settings))
+
+
+def runtime() -> Runtime:
+    global _current
+    if _current is None or _current.pid != os.getpid():
+        _current = build_runtime()
+    return _current
+
+
+def reset_runtime() -> None:
+    """Called in each new worker process: forget (without closing) what the parent built."""
+    global _current
+    _current = None

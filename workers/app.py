@@ -1,0 +1,69 @@
+"""The Celery app: `celery -A workers.app worker|beat|flower` works as Celery users expect.
+
+Settings are read and validated once, here, at start-up: invalid configuration ends the process
+with exit status 2 and one line naming the setting.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from beat_schedule import build_beat_schedule
+from sentinel.config import ConfigError, Settings, load_settings
+from tasks.runtime import reset_runtime
+
+QUEUES = ("inspect", "alerts", "notify")
+TASK_ROUTES = {
+    "inspect_host": {"queue": "inspect"},
+    "record_observations": {"queue": "alerts"},
+    "sweep_outbox": {"queue": "alerts"},
+    "deliver_alert": {"queue": "notify"},
+}
+
+
+def load_settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        print(f"sentinel: invalid configuration: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def create_app(settings: Settings) -> Celery:
+    celery_app = Celery("sentinel", broker=settings.effective_broker_url,
+                        include=["tasks.inspect", "tasks.alerts", "tasks.notify"])
+    celery_app.conf.update(
+        task_routes=TASK_ROUTES,
+        task_default_queue="alerts",
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        # A task whose worker dies mid-way is delivered again; every task is idempotent.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone="UTC",
+        enable_utc=True,
+        broker_connection_retry_on_startup=True,
+        # Flower shows tasks live only when workers send events.
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        beat_schedule=build_beat_schedule(settings.hosts, settings.interval_s),
+    )
+    return celery_app
+
+
+settings = load_settings_or_exit()
+app = create_app(settings)
+
+
+@worker_process_init.connect
+def _fresh_clients_per_process(**_: object) -> None:
+    reset_runtime()
+
+
+logging.getLogger("sentinel").setLevel(settings.log_level.upper())

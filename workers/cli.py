@@ -1,0 +1,205 @@
+"""The `sentinel` command line (CONTRACT.md's commands).
+
+Every command validates the configuration first: invalid configuration exits 2 with one line
+naming the setting and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from sentinel.config import ConfigError, Settings, load_settings, redacted
+
+EXIT_CONFIG = 2
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        click.echo(f"sentinel: invalid configuration: {exc}", err=True)
+        sys.exit(EXIT_CONFIG)
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Sentinel: hear about every container death on your Docker hosts, exactly once.
+
+    \b
+    Examples:
+      sentinel up                      # everything on one node, alerts on the console
+      sentinel check                   # one look at every host, exit 1 when something is down
+      sentinel status --json           # the fleet as Redis remembers it
+    """
+
+
+_PASSTHROUGH = {"ignore_unknown_options": True, "allow_extra_args": True,
+                "help_option_names": []}
+
+
+@cli.command()
+@click.option("--log-level", default="WARNING", show_default=True,
+              help="Celery's log level (alerts are printed whatever it is).")
+@click.option("-c", "--concurrency", type=int, default=None, help="Worker processes.")
+def up(log_level: str, concurrency: int | None) -> None:
+    """Run a whole node in the foreground: worker (all queues) and beat.
+
+    \b
+    Examples:
+      sentinel up
+      SENTINEL_INTERVAL_S=5 sentinel up --log-level INFO
+    """
+    from workers.up import run_up
+
+    sys.exit(run_up(_settings(), loglevel=log_level, concurrency=concurrency, say=_say))
+
+
+@cli.command(context_settings=_PASSTHROUGH)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(celery_args: tuple[str, ...]) -> None:
+    """One Celery worker; options go to Celery (e.g. `sentinel worker -Q notify -c 4`)."""
+    _settings()
+    from workers.app import app
+
+    args = list(celery_args)
+    if not any(a == "-Q" or a.startswith("--queues") for a in args):
+        args += ["-Q", "inspect,alerts,notify"]
+    app.worker_main(["worker", *args])
+
+
+@cli.command(context_settings=_PASSTHROUGH)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat(celery_args: tuple[str, ...]) -> None:
+    """The scheduler: one inspection per host every SENTINEL_INTERVAL_S."""
+    _settings()
+    from workers.app import app
+
+    app.start(["beat", *celery_args])
+
+
+@cli.command()
+def check() -> None:
+    """Inspect every host once, now (no broker, no Redis); print a table.
+
+    Exit status: 0 all up, 1 something down or a host unreachable, 2 invalid configuration.
+    Suitable for cron: `sentinel check >/dev/null || notify-me`.
+    """
+    from workers.check import run_check
+
+    table, code = run_check(_settings())
+    click.echo(table)
+    sys.exit(code)
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    import redis
+
+    from sentinel.adapters.redis_store import StateStore
+
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5)
+    return StateStore(client, outbox_grace_s=settings.outbox_grace_s)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable (CONTRACT.md schema).")
+def status(as_json: bool) -> None:
+    """The fleet as Sentinel last saw it (read from Redis)."""
+    import redis
+
+    from workers.status_view import fleet_status, format_status
+
+    settings = _settings()
+    try:
+        report = fleet_status(_store(settings), settings)
+    except redis.RedisError as exc:
+        _say(f"sentinel status: cannot read Redis: {exc}")
+        sys.exit(1)
+    click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
+
+
+@cli.command("test-alert")
+def test_alert() -> None:
+    """Send one test embed through the configured notifier and say what happened."""
+    from sentinel.adapters.delivery import message_for
+    from sentinel.adapters.notifiers import DeliveryError, build_notifier
+    from sentinel.core.alerts import Alert, AlertKind
+
+    settings = _settings()
+    try:
+        notifier = build_notifier(settings)
+    except ConfigError as exc:
+        _say(f"sentinel: invalid configuration: {exc}")
+        sys.exit(EXIT_CONFIG)
+    alert = Alert(id=f"t-{secrets.token_hex(10)}", kind=AlertKind.TEST, host="-",
+                  occurred_at=datetime.now(UTC))
+    target = notifier.describe_target(settings.alert_channel)
+    try:
+        message_id = notifier.send(message_for(alert, settings.alert_channel))
+    except DeliveryError as exc:
+        click.echo(f"test alert FAILED via {notifier.name} to {target}: {exc.reason}")
+        sys.exit(1)
+    finally:
+        notifier.close()
+    click.echo(f"test alert sent via {notifier.name} to {target} (message id {message_id})")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def config(as_json: bool) -> None:
+    """Print the effective configuration, secrets redacted."""
+    shown = redacted(_settings())
+    if as_json:
+        click.echo(json.dumps(shown, indent=2))
+        return
+    for key, value in shown.items():
+        click.echo(f"{key} = {_toml_value(value)}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if value is None:
+        return "(unset)"
+    return json.dumps(value)
+
+
+@cli.command()
+@click.option("--retry", is_flag=True, help="Put every dead letter back for delivery.")
+def deadletters(retry: bool) -> None:
+    """Alerts that could not be delivered, with the reason; `--retry` re-sends them."""
+    settings = _settings()
+    store = _store(settings)
+    letters = store.dead_letters()
+    if not letters:
+        click.echo("No dead letters.")
+        return
+    for letter in letters:
+        a = letter.alert
+        click.echo(f"{letter.failed_at:%Y-%m-%d %H:%M:%S}  {a.id}  {a.kind.value} "
+                   f"{a.host}/{a.name or '-'}: {letter.reason}")
+    if retry:
+        from tasks.notify import deliver_alert
+        from workers.app import app  # noqa: F401  (configures the broker for .delay)
+
+        for letter in letters:
+            if store.requeue_dead_letter(letter.alert.id):
+                deliver_alert.delay(letter.alert.id)
+        click.echo(f"{len(letters)} alert(s) queued for delivery again.")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -193,18 +193,25 @@ def load_settings(**overrides: Any) -> Settings:
         where = ".".join(str(p) for p in error["loc"] if p != "__root__")
         message = error["msg"].removeprefix("Value error, ")
         if not where:  # a rule across settings: its message names them
-            raise ConfigError(message) from None
+            raise ConfigError(_scrub(message)) from None
         setting = f"{ENV_PREFIX}{where.split('.')[0].upper()}"
         got = error.get("input")
         shown = f" (got {got!r})" if isinstance(got, int | float | str) else ""
         if where in _SECRET_FIELDS or repr(got) in message:
             shown = ""
-        raise ConfigError(f"{setting}: {message}{shown}") from None
+        # A URL's password (redis://:secret@..., tcp://user:secret@...) never reaches the message.
+        raise ConfigError(_scrub(f"{setting}: {message}{shown}")) from None
     except (OSError, ValueError) as exc:  # an unreadable or malformed TOML file
         raise ConfigError(f"{ENV_PREFIX}CONFIG: {exc}") from None
 
 
 _SECRET_FIELDS = {"bot_api_token", "discord_token", "discord_webhook_url", "heartbeat_url"}
+_URL_PASSWORD = re.compile(r"(//[^/@\s:'\"]*:)[^/@\s'\"]+@")
+
+
+def _scrub(text: str) -> str:
+    """Replace every password written inside a URL in `text` with ***."""
+    return _URL_PASSWORD.sub(r"\1***@", text)
 
 
 def redact_url(url: str) -> str:

@@ -46,6 +46,8 @@ class Details(Frozen):
 
 def parse_docker_time(value: str | None) -> datetime | None:
     """Docker's RFC 3339 times with nanoseconds; the Go zero time means never."""
+    if value is not None and not isinstance(value, str):
+        raise DockerPayloadError(f"unreadable time {value!r}")
     if not value or value.startswith(_ZERO_TIME_PREFIX):
         return None
     match = re.match(r"^(.*?T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", value)
@@ -54,7 +56,10 @@ def parse_docker_time(value: str | None) -> datetime | None:
     base, fraction, zone = match.groups()
     fraction = (fraction or "")[:7]  # Python reads at most microseconds
     zone = "+00:00" if zone == "Z" else zone
-    return datetime.fromisoformat(f"{base}{fraction}{zone}").astimezone(UTC)
+    try:
+        return datetime.fromisoformat(f"{base}{fraction}{zone}").astimezone(UTC)
+    except ValueError as exc:  # the right shape, an impossible date (month 13)
+        raise DockerPayloadError(f"unreadable time {value!r}: {exc}") from exc
 
 
 def _is_true(value: str | None) -> bool:
@@ -93,13 +98,17 @@ def summary_fingerprint(summary: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def details_from_inspect(inspect: dict[str, Any]) -> Details:
+    if not isinstance(inspect, dict):
+        raise DockerPayloadError("an inspect reply is not an object")
+    name = inspect.get("Name")
+    who = name.lstrip("/") if isinstance(name, str) and name else str(inspect.get("Id", "?"))[:12]
     state = inspect.get("State")
     if not isinstance(state, dict):
-        raise DockerPayloadError("inspect reply has no State object")
-    health = state.get("Health") or {}
-    log = health.get("Log") or []
-    last_output = log[-1].get("Output") if log and isinstance(log[-1], dict) else None
+        raise DockerPayloadError(f"container {who}: inspect reply has no State object")
     try:
+        health = state.get("Health") or {}
+        log = health.get("Log") or []
+        last_output = log[-1].get("Output") if log and isinstance(log[-1], dict) else None
         return Details(
             exit_code=state.get("ExitCode"),
             oom_killed=bool(state.get("OOMKilled", False)),
@@ -109,8 +118,8 @@ def details_from_inspect(inspect: dict[str, Any]) -> Details:
             health=health.get("Status") or None,
             health_output=(last_output or "").strip() or None,
         )
-    except (TypeError, ValueError) as exc:
-        raise DockerPayloadError(f"inspect reply unreadable: {exc}") from exc
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise DockerPayloadError(f"container {who}: inspect reply unreadable: {exc}") from exc
 
 
 def observation_from(host: str, summary: dict[str, Any], details: Details,

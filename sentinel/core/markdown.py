@@ -30,6 +30,8 @@ def truncate(text: str, limit: int) -> str:
 
 def code_block(text: str, limit: int) -> str:
     """A fenced block that no text inside can close early, within `limit` characters."""
-    body = text.replace(_FENCE, "`" + _ZERO_WIDTH_SPACE + "``")
+    # A zero-width space after every backtick that another follows: no run of three can remain
+    # (a single replace of "```" would leave one in "````").
+    body = re.sub(r"`(?=`)", "`" + _ZERO_WIDTH_SPACE, text)
     overhead = len(_FENCE) * 2 + 2
     return f"{_FENCE}\n{truncate(body, limit - overhead)}\n{_FENCE}"

@@ -25,6 +25,10 @@ def signal_name(exit_code: int | None) -> str | None:
     number = exit_code - SIGNAL_EXIT_BASE
     if number in LINUX_SIGNALS:
         return LINUX_SIGNALS[number]
+    if 31 < number < SIGRTMIN:
+        # 32 and 33 are real-time signals the kernel has but glibc keeps for itself (signal(7));
+        # they have no symbolic name, yet the exit was still a kill by a signal.
+        return f"SIG{number}"
     if number == SIGRTMIN:
         return "SIGRTMIN"
     if SIGRTMIN < number < SIGRTMAX:

@@ -45,12 +45,15 @@ class Alert(Frozen):
     summary_lines: list[str] = Field(default_factory=list)
 
 
-def alert_id(kind: AlertKind, host: str, key: str, occurred_at: datetime) -> str:
+def alert_id(kind: AlertKind, host: str, key: str, *moments: datetime) -> str:
     """A stable id for one transition: the same death always gets the same id.
 
     It doubles as the Discord nonce and as the delivered-marker, so it must be deterministic
-    (a replayed observation or a second worker computes the same id) and short enough.
+    (a replayed observation or a second worker computes the same id), distinct for distinct
+    transitions (a recovery names both the moment it went down and the moment it came back),
+    and short enough.
     """
-    raw = f"{kind.value}|{host}|{key}|{occurred_at.isoformat()}".encode()
+    times = "|".join(m.isoformat() for m in moments)
+    raw = f"{kind.value}|{host}|{key}|{times}".encode()
     digest = hashlib.blake2b(raw, digest_size=11).hexdigest()  # 22 chars
     return f"{kind.value[0]}-{digest}"  # 24 chars, under NONCE_MAX_CHARS

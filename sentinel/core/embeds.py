@@ -122,8 +122,10 @@ def _baseline(alert: Alert) -> Embed:
 
 
 def _test(alert: Alert) -> Embed:
-    return _base(alert, "[TEST] Sentinel", BLURPLE,
-                 alert.detail or "A test alert: if you can read this, delivery works.")
+    embed = _base(alert, "[TEST] Sentinel", BLURPLE,
+                  alert.detail or "A test alert: if you can read this, delivery works.")
+    embed["fields"] = [_field("Host", escape(alert.host))]  # CONTRACT.md: every embed has it
+    return embed
 
 
 _RENDERERS = {

@@ -78,9 +78,10 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime) -> C
 
 
 def _alert(kind: AlertKind, obs: Observation, state: ContainerState, host_url: str,
-           **extra: object) -> Alert:
+           episode_start: datetime | None = None, **extra: object) -> Alert:
+    moments = (episode_start, state.since) if episode_start else (state.since,)
     return Alert(
-        id=alert_id(kind, obs.host, obs.key, state.since),
+        id=alert_id(kind, obs.host, obs.key, *moments),
         kind=kind,
         host=obs.host,
         host_url=host_url,
@@ -139,8 +140,8 @@ def step(prev: ContainerState | None, obs: Observation, *, host_url: str = "",
         return Decision(state=state, reason=f"still down: {prev.status.value} -> {status.value}")
     if prev.status.is_down:
         downtime_s = max(0.0, (state.since - prev.since).total_seconds())
-        alert = _alert(AlertKind.RECOVERED, obs, state, host_url, downtime_s=downtime_s,
-                       previous_status=prev.status.value)
+        alert = _alert(AlertKind.RECOVERED, obs, state, host_url, episode_start=prev.since,
+                       downtime_s=downtime_s, previous_status=prev.status.value)
         return Decision(state=state, alert=alert,
                         reason=f"recovered: {prev.status.value} -> {status.value}")
     return Decision(state=state, reason=f"quiet change: {prev.status.value} -> {status.value}")

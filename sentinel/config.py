@@ -74,7 +74,7 @@ def _parse_hosts(value: Any) -> dict[str, HostConfig]:
         scheme = urlsplit(url).scheme
         if scheme not in _DOCKER_SCHEMES:
             raise ValueError(f"host {name!r}: url {url!r} must start with unix://, tcp:// or ssh://")
-        hosts[name] = HostConfig(name=name, **fields)
+        hosts[name] = HostConfig.model_validate({**fields, "name": name})
     return hosts
 
 
@@ -86,7 +86,8 @@ class Settings(BaseSettings):
 
     redis_url: str = "redis://localhost:6379/0"
     broker_url: str | None = None
-    hosts: Annotated[dict[str, HostConfig], NoDecode] = Field(default=DEFAULT_HOSTS)  # type: ignore[assignment]
+    hosts: Annotated[dict[str, HostConfig], NoDecode] = Field(
+        default_factory=lambda: _parse_hosts(DEFAULT_HOSTS))
     interval_s: float = Field(default=30.0, gt=0)
     notifier: NotifierKind | None = None
     alert_channel: str = Field(default="sentinel-alerts", min_length=1, max_length=100)
@@ -230,7 +231,7 @@ def redacted(settings: Settings) -> dict[str, Any]:
     for name, value in settings.model_dump().items():
         if name in _SECRET_FIELDS:
             value = "***" if value is not None else None
-        elif name in ("redis_url", "broker_url") and value:
+        elif name in ("redis_url", "broker_url", "bot_api_url", "discord_api_base") and value:
             value = redact_url(value)
         elif name == "hosts":
             value = {h: {"url": redact_url(c["url"]), "timeout_s": c["timeout_s"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -140,7 +141,8 @@ def test_alert() -> None:
     except ConfigError as exc:
         _say(f"sentinel: invalid configuration: {exc}")
         sys.exit(EXIT_CONFIG)
-    alert = Alert(id=f"t-{secrets.token_hex(10)}", kind=AlertKind.TEST, host="-",
+    alert = Alert(id=f"t-{secrets.token_hex(10)}", kind=AlertKind.TEST,
+                  host=socket.gethostname(),  # where this Sentinel runs
                   occurred_at=datetime.now(UTC))
     target = notifier.describe_target(settings.alert_channel)
     try:

@@ -45,13 +45,22 @@ def attempt_delivery(store: StateStore, notifier: Notifier, alert_id: str, *,
         return Outcome(Result.BUSY, "another worker is sending it")
     try:
         # Checked again under the claim: a worker that just finished released it.
-        if store.is_delivered(alert_id):
-            store.release(alert_id)
-            return Outcome(Result.ALREADY_DELIVERED, "delivered while waiting for the claim")
-        alert = store.load_alert(alert_id)
+        alert = None if store.is_delivered(alert_id) else store.load_alert(alert_id)
         if alert is None:
             store.release(alert_id)
-            return Outcome(Result.MISSING, "not in the outbox")
+            return Outcome(Result.ALREADY_DELIVERED if store.is_delivered(alert_id)
+                           else Result.MISSING, "delivered meanwhile, or not in the outbox")
+        return _send_claimed(store, notifier, alert, default_channel=default_channel,
+                             attempt=attempt, max_attempts=max_attempts)
+    except BaseException:
+        store.release(alert_id)
+        raise
+
+
+def _send_claimed(store: StateStore, notifier: Notifier, alert: Alert, *, default_channel: str,
+                  attempt: int, max_attempts: int) -> Outcome:
+    """Send an alert whose claim this worker holds; every path ends the claim."""
+    try:
         message_id = notifier.send(message_for(alert, default_channel))
     except DeliveryError as exc:
         delay = after_failure(attempt, permanent=exc.permanent, retry_after_s=exc.retry_after_s,
@@ -61,11 +70,8 @@ def attempt_delivery(store: StateStore, notifier: Notifier, alert_id: str, *,
                 f"gave up after {attempt + 1} attempts: {exc.reason}")
             store.dead_letter(alert, reason)
             return Outcome(Result.DEAD_LETTERED, reason)
-        store.postpone(alert_id, delay)
-        store.release(alert_id)
+        store.postpone(alert.id, delay)
+        store.release(alert.id)
         return Outcome(Result.RETRY, exc.reason, retry_in_s=delay)
-    except BaseException:
-        store.release(alert_id)
-        raise
-    store.mark_delivered(alert_id, message_id)
+    store.mark_delivered(alert.id, message_id)
     return Outcome(Result.DELIVERED, f"message {message_id}")

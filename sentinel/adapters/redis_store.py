@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,11 @@ from sentinel.core.state_machine import HostStep, step_host
 log = logging.getLogger(__name__)
 
 DELIVERED_MARKER_TTL_S = 30 * 24 * 3600  # far longer than any retry or sweep could run
+
+
+def _text(value: Any) -> str:
+    """redis-py answers bytes (or str with decode_responses): Sentinel's keys are UTF-8."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def utcnow() -> datetime:
@@ -73,18 +79,18 @@ class StateStore:
                     log.debug("host %s changed during the transaction: retrying", snapshot.host)
                     continue
 
-    def _read_states(self, raw: dict[bytes, bytes], host: str) -> dict[str, ContainerState]:
+    def _read_states(self, raw: Mapping[Any, Any], host: str) -> dict[str, ContainerState]:
         states: dict[str, ContainerState] = {}
         for key, value in raw.items():
             try:
-                states[key.decode()] = ContainerState.model_validate_json(value)
+                states[_text(key)] = ContainerState.model_validate_json(value)
             except ValidationError as exc:
                 # A corrupt entry is forgotten (the container is met again as new) and said.
                 log.error("unreadable state of %s/%s in Redis, discarded: %s",
-                          host, key.decode(), exc.errors()[0]["msg"])
+                          host, _text(key), exc.errors()[0]["msg"])
         return states
 
-    def _write_meta(self, pipe: Any, meta: dict[bytes, bytes], snapshot: HostSnapshot,
+    def _write_meta(self, pipe: Any, meta: Mapping[Any, Any], snapshot: HostSnapshot,
                     host_url: str, first_meeting: bool) -> None:
         last = meta.get(b"last_inspected_at")
         if last is not None and datetime.fromisoformat(last.decode()) >= snapshot.observed_at:
@@ -165,8 +171,8 @@ class StateStore:
         """Alerts whose delivery was never confirmed in time; each is pushed back by a grace
         so that two sweeps do not re-enqueue it twice."""
         now_ts = (now or utcnow()).timestamp()
-        due = [d.decode() for d in self.redis.zrangebyscore(keys.OUTBOX_DUE, "-inf", now_ts,
-                                                             start=0, num=limit)]
+        due = [_text(d) for d in self.redis.zrangebyscore(keys.OUTBOX_DUE, "-inf", now_ts,
+                                                           start=0, num=limit)]
         if due:
             self.redis.zadd(keys.OUTBOX_DUE, dict.fromkeys(due, now_ts + self.outbox_grace_s),
                             xx=True)
@@ -175,10 +181,10 @@ class StateStore:
     # -- reading (status) ------------------------------------------------------------------
 
     def hosts(self) -> list[str]:
-        return sorted(h.decode() for h in self.redis.smembers(keys.HOSTS))
+        return sorted(_text(h) for h in self.redis.smembers(keys.HOSTS))
 
     def host_meta(self, host: str) -> dict[str, str]:
-        return {k.decode(): v.decode() for k, v in self.redis.hgetall(keys.host_meta(host)).items()}
+        return {_text(k): _text(v) for k, v in self.redis.hgetall(keys.host_meta(host)).items()}
 
     def containers(self, host: str) -> dict[str, ContainerState]:
         return self._read_states(self.redis.hgetall(keys.host_containers(host)), host)

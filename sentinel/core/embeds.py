@@ -115,7 +115,8 @@ def _baseline(alert: Alert) -> Embed:
     embed = _base(
         alert, f"[BASELINE] {escape(alert.host)}", GREY,
         f"First look at host **{escape(alert.host)}**: {count} container(s) were already "
-        f"stopped. They are reported here once, not as separate deaths.\n{lines}",
+        f"down (stopped, restarting or unhealthy). They are reported here once, not as "
+        f"separate alerts.\n{lines}",
     )
     embed["fields"] = [_field("Host", escape(alert.host))]
     return embed

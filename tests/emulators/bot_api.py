@@ -54,7 +54,7 @@ class BotApiState:
 
 
 class BotApiEmulator:
-    def __init__(self, token: str | None = "test-token") -> None:
+    def __init__(self, token: str | None = "test-token", port: int = 0) -> None:
         self.state = BotApiState(token=token)
         state = self.state
 
@@ -148,7 +148,7 @@ class BotApiEmulator:
                 self._answer(200, {"id": message.id})
 
         emulator = self
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -195,3 +195,30 @@ class BotApiEmulator:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def main() -> None:
+    """Run the emulator by hand: `python -m tests.emulators.bot_api --port 8088`; every
+    message it accepts is printed, so it can stand in for the bot in a demo."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=8088)
+    parser.add_argument("--token", default=None, help="require this bearer token")
+    args = parser.parse_args()
+    emulator = BotApiEmulator(token=args.token, port=args.port)
+    print(f"bot API emulator on {emulator.url}", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(0.2)
+            for message in emulator.state.messages[seen:]:
+                print(json.dumps({"channel": message.channel, "titles": message.titles,
+                                  "nonce": message.payload.get("nonce")}), flush=True)
+            seen = len(emulator.state.messages)
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

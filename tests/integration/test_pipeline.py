@@ -69,9 +69,9 @@ def test_two_workers_racing_give_exactly_one_alert_per_transition(docker_host, s
     sentinel.env["SENTINEL_INTERVAL_S"] = "0.2"
     names = [f"race{i}" for i in range(5)]
     containers = [docker_host.run(n) for n in names]
-    sentinel.worker("w1", concurrency=2)
-    sentinel.worker("w2", concurrency=2)
-    sentinel.beat()
+    sentinel.worker("w1", concurrency=2, via_celery=True)
+    sentinel.worker("w2", concurrency=2, via_celery=True)
+    sentinel.beat(via_celery=True)
     wait_for_baseline(redis_url, HOST)
     for c in containers:
         c.kill()

@@ -31,12 +31,17 @@ class SentinelProcesses:
         self.procs.append((name, proc, log))
         return proc
 
-    def worker(self, name: str = "w1", concurrency: int = 2) -> subprocess.Popen[bytes]:
-        return self.start(name, [*CELERY, "worker", "-Q", "inspect,alerts,notify", "-c",
-                                 str(concurrency), "-n", f"{name}@%h", "--loglevel", "INFO"])
+    def worker(self, name: str = "w1", concurrency: int = 2,
+               via_celery: bool = False) -> subprocess.Popen[bytes]:
+        """`sentinel worker ...`, or `celery -A workers.app worker ...` (both must work)."""
+        base = [*CELERY, "worker", "-Q", "inspect,alerts,notify"] if via_celery else [
+            *SENTINEL, "worker"]
+        return self.start(name, [*base, "-c", str(concurrency), "-n", f"{name}@%h",
+                                 "--loglevel", "INFO"])
 
-    def beat(self) -> subprocess.Popen[bytes]:
-        return self.start("beat", [*CELERY, "beat", "--loglevel", "INFO",
+    def beat(self, via_celery: bool = False) -> subprocess.Popen[bytes]:
+        base = [*CELERY, "beat"] if via_celery else [*SENTINEL, "beat"]
+        return self.start("beat", [*base, "--loglevel", "INFO",
                                    "-s", str(self.dir / "celerybeat-schedule")])
 
     def log(self, name: str) -> str:

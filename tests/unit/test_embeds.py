@@ -145,8 +145,9 @@ def test_it_renders_a_baseline_summary_of_stopped_containers() -> None:
                          summary_lines=["db: dead, exit 137", "job_*: dead, exit 1"]))
     assert embed["title"] == "[BASELINE] local"
     assert embed["description"] == (
-        "First look at host **local**: 2 container(s) were already stopped. They are reported "
-        "here once, not as separate deaths.\n• db: dead, exit 137\n• job\\_\\*: dead, exit 1")
+        "First look at host **local**: 2 container(s) were already down (stopped, restarting or "
+        "unhealthy). They are reported here once, not as separate alerts.\n"
+        "• db: dead, exit 137\n• job\\_\\*: dead, exit 1")
 
 
 @pytest.mark.parametrize("kind", list(AlertKind))

@@ -347,6 +347,21 @@ def test_it_gives_a_later_death_a_different_alert_id() -> None:
     assert first.id != second.id
 
 
+def test_it_names_a_recovery_by_its_death_and_its_return() -> None:
+    prev = step(None, exited(10, 1, finished=5)).state
+    recovered = step(prev, running(40, started=36)).alert
+    assert recovered is not None
+    assert recovered.id == alert_id(K.RECOVERED, "local", "web", at(5), at(36))
+
+
+def test_it_gives_two_recoveries_at_the_same_moment_from_different_deaths_different_ids() -> None:
+    back = running(40, started=36)
+    one = step(step(None, exited(10, 1, finished=5)).state, back).alert
+    other = step(step(None, exited(10, 1, finished=6)).state, back).alert
+    assert one is not None and other is not None
+    assert one.id != other.id
+
+
 @pytest.mark.parametrize(
     ("kind", "host", "key"),
     [

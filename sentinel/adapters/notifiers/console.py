@@ -34,7 +34,7 @@ class ConsoleNotifier:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         # The real stdout even inside a Celery worker, which redirects sys.stdout to its log.
-        self.stream = stream or sys.__stdout__
+        self.stream: TextIO = stream or sys.__stdout__ or sys.stdout
 
     def send(self, message: OutgoingMessage) -> str:
         colour = self.stream.isatty()

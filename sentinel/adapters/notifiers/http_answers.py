@@ -48,9 +48,10 @@ def check(response: httpx.Response, what: str, *, credential_hint: str = "") -> 
     """The JSON body of a success; otherwise a DeliveryError classified for retrying."""
     code = response.status_code
     if code == 429:
-        wait = retry_after_s(response)
+        said = retry_after_s(response)
+        wait = said if said is not None else 1.0  # a 429 that says nothing: wait a second
         raise DeliveryError(f"{what}: rate limited (429), retry after {wait}s",
-                            retry_after_s=wait if wait is not None else 1.0, status=code)
+                            retry_after_s=wait, status=code)
     if code >= 500:
         raise DeliveryError(f"{what}: server error {code}: {_said(response)}", status=code)
     if code in (401, 403):

@@ -35,3 +35,10 @@ def field(embed: dict, name: str) -> str:
         if f["name"] == name:
             return f["value"]
     raise AssertionError(f"embed {embed.get('title')!r} has no field {name!r}")
+
+
+def start_node(sentinel, redis_url: str, host: str, **worker_options) -> None:  # type: ignore[no-untyped-def]
+    """A worker and beat, running until Sentinel has met the host once."""
+    sentinel.worker(**worker_options)
+    sentinel.beat(via_celery=worker_options.get("via_celery", False))
+    wait_for_baseline(redis_url, host)

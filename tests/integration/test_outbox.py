@@ -7,7 +7,7 @@ import time
 from sentinel.adapters.docker_inspector import DockerInspector
 from sentinel.config import HostConfig
 from tests.integration.conftest import HOST
-from tests.integration.helpers import store_for
+from tests.integration.helpers import start_node, store_for
 from tests.support.services import wait_until
 
 
@@ -42,10 +42,7 @@ def test_an_alert_committed_but_never_enqueued_is_delivered_by_the_sweep(
 def test_a_permanent_refusal_goes_to_the_dead_letters_and_is_counted(
         docker_host, sentinel, bot_api, redis_url):
     doomed = docker_host.run("doomed")
-    sentinel.worker()
-    sentinel.beat()
-    wait_until(lambda: store_for(redis_url).host_meta(HOST).get("baselined_at"), 30,
-               what="baseline")
+    start_node(sentinel, redis_url, HOST)
     bot_api.script(("status", 403))
     doomed.kill()
     store = store_for(redis_url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tests.integration.conftest import HOST, MEASUREMENTS
-from tests.integration.helpers import field, store_for, wait_for_baseline, wait_for_status
+from tests.integration.helpers import field, start_node, store_for, wait_for_status
 from tests.support.services import wait_until
 
 SETTLE_S = 3.0  # long enough for several 1 s cycles to (wrongly) alert again
@@ -15,9 +15,7 @@ SETTLE_S = 3.0  # long enough for several 1 s cycles to (wrongly) alert again
 def test_a_sigkilled_container_gives_one_red_embed_and_its_return_one_green_embed(
         docker_host, sentinel, bot_api, redis_url):
     web = docker_host.run("web")
-    sentinel.worker()
-    sentinel.beat()
-    wait_for_baseline(redis_url, HOST)
+    start_node(sentinel, redis_url, HOST)
 
     killed_at = time.time()
     web.kill()  # SIGKILL
@@ -51,9 +49,7 @@ def test_a_sigkilled_container_gives_one_red_embed_and_its_return_one_green_embe
 
 def test_a_container_created_after_start_up_is_watched(docker_host, sentinel, bot_api,
                                                       redis_url):
-    sentinel.worker()
-    sentinel.beat()
-    wait_for_baseline(redis_url, HOST)
+    start_node(sentinel, redis_url, HOST)
     late = docker_host.run("late")
     wait_for_status(redis_url, HOST, "late", "running")
     late.kill()
@@ -69,10 +65,8 @@ def test_two_workers_racing_give_exactly_one_alert_per_transition(docker_host, s
     sentinel.env["SENTINEL_INTERVAL_S"] = "0.2"
     names = [f"race{i}" for i in range(5)]
     containers = [docker_host.run(n) for n in names]
-    sentinel.worker("w1", concurrency=2, via_celery=True)
     sentinel.worker("w2", concurrency=2, via_celery=True)
-    sentinel.beat(via_celery=True)
-    wait_for_baseline(redis_url, HOST)
+    start_node(sentinel, redis_url, HOST, name="w1", concurrency=2, via_celery=True)
     for c in containers:
         c.kill()
     wait_until(lambda: len(bot_api.embeds("[DEAD] race")) >= 5, 20, what="five DEAD embeds")
@@ -94,9 +88,7 @@ def test_two_workers_racing_give_exactly_one_alert_per_transition(docker_host, s
 def test_the_bot_api_failing_500_then_429_then_accepting_shows_one_message(
         docker_host, sentinel, bot_api, redis_url):
     flaky = docker_host.run("flaky")
-    sentinel.worker()
-    sentinel.beat()
-    wait_for_baseline(redis_url, HOST)
+    start_node(sentinel, redis_url, HOST)
     bot_api.script(("status", 500), ("429", 1.5), ("drop_after_accept", None))
     flaky.kill()
     wait_until(lambda: [a for a in bot_api.attempts() if a.outcome == "duplicate"], 30,
@@ -121,9 +113,7 @@ def test_containers_stopped_before_the_first_start_give_one_summary_and_no_dead_
     docker_host.run("alive")
     wait_until(lambda: len(docker_host.client.containers.list(filters={"status": "exited"}))
                == 6, 10, what="six exited containers")
-    sentinel.worker()
-    sentinel.beat()
-    wait_for_baseline(redis_url, HOST)
+    start_node(sentinel, redis_url, HOST)
     wait_until(lambda: bot_api.embeds("[BASELINE]"), 15, what="the baseline summary")
     time.sleep(SETTLE_S)
     assert len(bot_api.embeds("[BASELINE]")) == 1

@@ -125,6 +125,17 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an http(s):// URL")
         return value.rstrip("/") if value else value
 
+    @field_validator("discord_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return value
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in ("http", "https") or "/webhooks/" not in parts.path + "/":
+            # The URL holds the webhook's token: the message never repeats it.
+            raise ValueError("is not a Discord webhook URL (https://.../api/webhooks/<id>/<token>)")
+        return value
+
     @model_validator(mode="after")
     def _notifier_complete(self) -> Settings:
         needs = {

@@ -13,6 +13,7 @@ import redis
 
 from sentinel.adapters.docker_inspector import DockerInspector
 from sentinel.adapters.notifiers import Notifier, build_notifier
+from sentinel.adapters.notifiers.http import MAX_INLINE_WAIT_S
 from sentinel.adapters.redis_store import StateStore
 from sentinel.config import Settings, load_settings
 
@@ -32,8 +33,9 @@ class Runtime:
 
     @property
     def delivery_lease_s(self) -> float:
-        # Long enough for ensure + send + re-ensure + send, each up to the HTTP timeout.
-        return 4 * self.settings.http_timeout_s + 5
+        # Long enough for list + create + send + re-create + send, each up to the HTTP timeout,
+        # plus a rate-limit wait in place.
+        return 5 * self.settings.http_timeout_s + MAX_INLINE_WAIT_S + 5
 
     def close(self) -> None:
         for inspector in self.inspectors.values():
@@ -51,7 +53,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
                                   socket_connect_timeout=5, health_check_interval=30)
     return Runtime(settings=settings,
                    store=StateStore(client, outbox_grace_s=settings.outbox_grace_s),
-                   notifier=build_notifier(settings))
+                   notifier=build_notifier(settings, client))
 
 
 def runtime() -> Runtime:

@@ -1,27 +1,42 @@
-"""One delivery attempt of one alert: idempotent, claimed, and honest about what happened."""
+"""Delivery: the alerts waiting for a channel are sent by one worker at a time, as few messages
+as the limits allow, each confirmed before the next, none lost, none shown twice.
+
+- Every alert id goes into its channel's pending set; whichever worker holds the channel's
+  lease drains the set, so alerts that pile up while a message is in flight (or while the
+  rate limit makes us wait) go out together in the next message (`core.batching`).
+- The batch being sent is stored before the send: a retry, by this worker or another after a
+  crash, sends exactly the same message with the same nonce, so Discord shows it once.
+- Each batch counts its own failed attempts; after MAX_ATTEMPTS, or at once on a permanent
+  refusal, its alerts become dead letters with the reason.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sentinel.adapters.notifiers.base import DeliveryError, Notifier, OutgoingMessage
 from sentinel.adapters.redis_store import StateStore
+from sentinel.core import discord_limits as lim
 from sentinel.core.alerts import Alert
 from sentinel.core.backoff import MAX_ATTEMPTS, after_failure
+from sentinel.core.batching import Batch, pack
 from sentinel.core.embeds import render
 
 log = logging.getLogger(__name__)
+
+MAX_PENDING_READ = 1000  # alerts considered for one message (the rest wait for the next)
 
 
 class Result(StrEnum):
     DELIVERED = "delivered"
     ALREADY_DELIVERED = "already delivered"
-    BUSY = "busy"  # another worker holds the claim and is sending it now
-    MISSING = "missing"  # not in the outbox: delivered and cleaned up, or dead-lettered
+    IDLE = "nothing to send"
+    BUSY = "busy"  # another worker holds the channel's lease and will send it
     RETRY = "retry"
-    DEAD_LETTERED = "dead-lettered"
 
 
 @dataclass(frozen=True)
@@ -29,49 +44,92 @@ class Outcome:
     result: Result
     reason: str
     retry_in_s: float | None = None
+    messages: int = 0
+    dead_lettered: int = 0
 
 
 def message_for(alert: Alert, default_channel: str) -> OutgoingMessage:
+    """A lone alert as a message (used by `sentinel test-alert`)."""
     return OutgoingMessage(channel=alert.channel or default_channel, embeds=[render(alert)],
                            nonce=alert.id)
 
 
-def attempt_delivery(store: StateStore, notifier: Notifier, alert_id: str, *,
-                     default_channel: str, attempt: int, lease_s: float,
-                     max_attempts: int = MAX_ATTEMPTS) -> Outcome:
-    if store.is_delivered(alert_id):
-        return Outcome(Result.ALREADY_DELIVERED, "the delivered-marker is set")
-    if not store.claim(alert_id, lease_s):
-        return Outcome(Result.BUSY, "another worker is sending it")
-    try:
-        # Checked again under the claim: a worker that just finished released it.
-        alert = None if store.is_delivered(alert_id) else store.load_alert(alert_id)
-        if alert is None:
-            store.release(alert_id)
-            return Outcome(Result.ALREADY_DELIVERED if store.is_delivered(alert_id)
-                           else Result.MISSING, "delivered meanwhile, or not in the outbox")
-        return _send_claimed(store, notifier, alert, default_channel=default_channel,
-                             attempt=attempt, max_attempts=max_attempts)
-    except BaseException:
-        store.release(alert_id)
-        raise
+def deliver(store: StateStore, notifier: Notifier, alert_id: str, *, default_channel: str,
+            lease_s: float, max_attempts: int = MAX_ATTEMPTS) -> Outcome:
+    """Make sure `alert_id` is on its way: queue it for its channel and drain the channel."""
+    alert = store.load_alert(alert_id)
+    if alert is None:
+        done = store.is_delivered(alert_id)
+        return Outcome(Result.ALREADY_DELIVERED if done else Result.IDLE,
+                       "delivered already" if done else "not in the outbox (dead-lettered?)")
+    channel = alert.channel or default_channel
+    store.enqueue_pending(channel, alert)
+    return drain_channel(store, notifier, channel, lease_s=lease_s, max_attempts=max_attempts)
 
 
-def _send_claimed(store: StateStore, notifier: Notifier, alert: Alert, *, default_channel: str,
-                  attempt: int, max_attempts: int) -> Outcome:
-    """Send an alert whose claim this worker holds; every path ends the claim."""
-    try:
-        message_id = notifier.send(message_for(alert, default_channel))
-    except DeliveryError as exc:
-        delay = after_failure(attempt, permanent=exc.permanent, retry_after_s=exc.retry_after_s,
-                              max_attempts=max_attempts)
-        if delay is None:
-            reason = exc.reason if exc.permanent else (
-                f"gave up after {attempt + 1} attempts: {exc.reason}")
-            store.dead_letter(alert, reason)
-            return Outcome(Result.DEAD_LETTERED, reason)
-        store.postpone(alert.id, delay)
-        store.release(alert.id)
-        return Outcome(Result.RETRY, exc.reason, retry_in_s=delay)
-    store.mark_delivered(alert.id, message_id)
-    return Outcome(Result.DELIVERED, f"message {message_id}")
+def drain_channel(store: StateStore, notifier: Notifier, channel: str, *, lease_s: float,
+                  max_attempts: int = MAX_ATTEMPTS) -> Outcome:
+    token = secrets.token_hex(8)
+    outcome = Outcome(Result.BUSY, f"another worker is sending to #{channel}")
+    while store.lock_channel(channel, token, lease_s):
+        try:
+            outcome = _drain(store, notifier, channel, token, lease_s, max_attempts)
+        finally:
+            store.unlock_channel(channel, token)
+        # An alert queued while we held the lease found it taken and left it to us: look
+        # again after letting go, or it would wait for the sweep.
+        if outcome.result is Result.RETRY or not store.has_pending(channel):
+            break
+    return outcome
+
+
+def _next_batch(store: StateStore, notifier: Notifier, channel: str) -> dict[str, Any] | None:
+    alerts = store.pending_alerts(channel, MAX_PENDING_READ)
+    if not alerts:
+        return None
+    room = notifier.capacity(channel)
+    batch: Batch = pack(alerts, render, summarize_overflow=(
+        len(alerts) > lim.MESSAGE_EMBEDS and room is not None and room <= 1))
+    saved = {"nonce": batch.nonce, "embeds": batch.embeds, "shown_ids": batch.shown_ids,
+             "summarized_ids": batch.summarized_ids, "attempts": 0}
+    store.save_inflight(channel, saved)
+    return saved
+
+
+def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, lease_s: float,
+           max_attempts: int) -> Outcome:
+    messages = dead = 0
+    while True:
+        store.extend_channel_lock(channel, token, lease_s)
+        batch = store.load_inflight(channel) or _next_batch(store, notifier, channel)
+        if batch is None:
+            return Outcome(Result.DELIVERED if messages else Result.IDLE,
+                           f"{messages} message(s) sent to #{channel}", messages=messages,
+                           dead_lettered=dead)
+        ids = batch["shown_ids"] + batch["summarized_ids"]
+        try:
+            message_id = notifier.send(OutgoingMessage(channel=channel, embeds=batch["embeds"],
+                                                       nonce=batch["nonce"]))
+        except DeliveryError as exc:
+            if exc.deferred:  # nothing was sent: our own limiter asks us to wait
+                store.postpone(ids, exc.retry_after_s or 1.0)
+                return Outcome(Result.RETRY, exc.reason, retry_in_s=exc.retry_after_s,
+                               messages=messages)
+            attempt = int(batch["attempts"])
+            delay = after_failure(attempt, permanent=exc.permanent,
+                                  retry_after_s=exc.retry_after_s, max_attempts=max_attempts)
+            if delay is None:
+                reason = exc.reason if exc.permanent else (
+                    f"gave up after {attempt + 1} attempts: {exc.reason}")
+                alerts = [a for a in (store.load_alert(i) for i in ids) if a is not None]
+                store.dead_letter(alerts, reason, channel=channel)
+                log.error("#%s: %d alert(s) dead-lettered: %s", channel, len(alerts), reason)
+                dead += len(alerts)
+                continue
+            store.save_inflight(channel, {**batch, "attempts": attempt + 1})
+            store.postpone(ids, delay)
+            return Outcome(Result.RETRY, exc.reason, retry_in_s=delay, messages=messages)
+        store.mark_delivered(ids, message_id, channel=channel)
+        messages += 1
+        log.info("#%s: message %s carries %d alert(s) (%d summarized)", channel, message_id,
+                 len(ids), len(batch["summarized_ids"]))

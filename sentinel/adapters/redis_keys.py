@@ -23,6 +23,17 @@ def delivered(alert_id: str) -> str:
     return f"{PREFIX}delivered:{alert_id}"
 
 
-def claim(alert_id: str) -> str:
-    """A short lease held while one worker is sending an alert."""
-    return f"{PREFIX}claim:{alert_id}"
+def pending(channel: str) -> str:
+    """Zset: alert id -> occurred_at, the alerts waiting to be sent to a channel (oldest first)."""
+    return f"{PREFIX}pending:{channel}"
+
+
+def sending(channel: str) -> str:
+    """A lease held by the one worker sending to a channel (messages there go one at a time)."""
+    return f"{PREFIX}sending:{channel}"
+
+
+def inflight(channel: str) -> str:
+    """The batch being sent to a channel, kept until it is confirmed: a retry resends it
+    exactly, with the same nonce."""
+    return f"{PREFIX}inflight:{channel}"

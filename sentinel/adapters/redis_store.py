@@ -48,6 +48,13 @@ class StateStore:
     def __init__(self, client: redis.Redis, *, outbox_grace_s: float = 30.0) -> None:
         self.redis = client
         self.outbox_grace_s = outbox_grace_s
+        # A lease is only ever extended or released by the worker that holds it (its token).
+        self._extend = client.register_script(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end")
+        self._unlock = client.register_script(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            "return redis.call('DEL', KEYS[1]) else return 0 end")
 
     # -- recording -------------------------------------------------------------------------
 
@@ -136,35 +143,77 @@ class StateStore:
     def is_delivered(self, alert_id: str) -> bool:
         return bool(self.redis.exists(keys.delivered(alert_id)))
 
-    def claim(self, alert_id: str, lease_s: float) -> bool:
-        """Only one worker sends a given alert at a time; the lease ends if that worker dies."""
-        return bool(self.redis.set(keys.claim(alert_id), "1", nx=True,
-                                   px=max(1, int(lease_s * 1000))))
-
-    def release(self, alert_id: str) -> None:
-        self.redis.delete(keys.claim(alert_id))
-
-    def mark_delivered(self, alert_id: str, message_id: str) -> None:
+    def mark_delivered(self, alert_ids: list[str], message_id: str,
+                       channel: str | None = None) -> None:
+        """Delivered: the markers are set and the alerts leave the outbox, in one step."""
         with self.redis.pipeline() as pipe:
-            pipe.set(keys.delivered(alert_id), message_id or "-", ex=DELIVERED_MARKER_TTL_S)
-            pipe.hdel(keys.OUTBOX, alert_id)
-            pipe.zrem(keys.OUTBOX_DUE, alert_id)
-            pipe.delete(keys.claim(alert_id))
+            for alert_id in alert_ids:
+                pipe.set(keys.delivered(alert_id), message_id or "-", ex=DELIVERED_MARKER_TTL_S)
+            pipe.hdel(keys.OUTBOX, *alert_ids)
+            pipe.zrem(keys.OUTBOX_DUE, *alert_ids)
+            if channel is not None:
+                pipe.zrem(keys.pending(channel), *alert_ids)
+                pipe.delete(keys.inflight(channel))
             pipe.execute()
 
-    def postpone(self, alert_id: str, delay_s: float, now: datetime | None = None) -> None:
-        """A retry is scheduled: the sweep leaves the alert alone until well after it."""
-        due = (now or utcnow()).timestamp() + delay_s + self.outbox_grace_s
-        self.redis.zadd(keys.OUTBOX_DUE, {alert_id: due}, xx=True)
+    # -- per-channel sending -----------------------------------------------------------------
 
-    def dead_letter(self, alert: Alert, reason: str, now: datetime | None = None) -> None:
-        entry = {"alert": alert.model_dump(mode="json"), "reason": reason,
-                 "failed_at": (now or utcnow()).isoformat()}
+    def enqueue_pending(self, channel: str, alert: Alert) -> None:
+        self.redis.zadd(keys.pending(channel), {alert.id: alert.occurred_at.timestamp()}, nx=True)
+
+    def has_pending(self, channel: str) -> bool:
+        return bool(self.redis.zcard(keys.pending(channel)))
+
+    def pending_alerts(self, channel: str, limit: int) -> list[Alert]:
+        """Waiting alerts, oldest first; ids no longer in the outbox are dropped from the set."""
+        ids = [_text(i) for i in self.redis.zrange(keys.pending(channel), 0, limit - 1)]
+        if not ids:
+            return []
+        raws = self.redis.hmget(keys.OUTBOX, ids)
+        gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
+        if gone:
+            self.redis.zrem(keys.pending(channel), *gone)
+        return [Alert.model_validate_json(raw) for raw in raws if raw is not None]
+
+    def lock_channel(self, channel: str, token: str, lease_s: float) -> bool:
+        return bool(self.redis.set(keys.sending(channel), token, nx=True,
+                                   px=max(1, int(lease_s * 1000))))
+
+    def extend_channel_lock(self, channel: str, token: str, lease_s: float) -> bool:
+        return bool(self._extend(keys=[keys.sending(channel)],
+                                 args=[token, max(1, int(lease_s * 1000))]))
+
+    def unlock_channel(self, channel: str, token: str) -> None:
+        self._unlock(keys=[keys.sending(channel)], args=[token])
+
+    def save_inflight(self, channel: str, batch: dict[str, Any]) -> None:
+        self.redis.set(keys.inflight(channel), json.dumps(batch))
+
+    def load_inflight(self, channel: str) -> dict[str, Any] | None:
+        raw = self.redis.get(keys.inflight(channel))
+        return json.loads(raw) if raw else None
+
+    def postpone(self, alert_ids: list[str], delay_s: float,
+                 now: datetime | None = None) -> None:
+        """A retry is scheduled: the sweep leaves these alerts alone until well after it."""
+        due = (now or utcnow()).timestamp() + delay_s + self.outbox_grace_s
+        self.redis.zadd(keys.OUTBOX_DUE, dict.fromkeys(alert_ids, due), xx=True)
+
+    def dead_letter(self, alerts: list[Alert], reason: str, channel: str | None = None,
+                    now: datetime | None = None) -> None:
+        """Undeliverable: kept with the reason (for `sentinel deadletters --retry`), in one step."""
+        failed_at = (now or utcnow()).isoformat()
+        ids = [a.id for a in alerts]
         with self.redis.pipeline() as pipe:
-            pipe.hset(keys.DEAD_LETTERS, alert.id, json.dumps(entry))
-            pipe.hdel(keys.OUTBOX, alert.id)
-            pipe.zrem(keys.OUTBOX_DUE, alert.id)
-            pipe.delete(keys.claim(alert.id))
+            for alert in alerts:
+                entry = {"alert": alert.model_dump(mode="json"), "reason": reason,
+                         "failed_at": failed_at}
+                pipe.hset(keys.DEAD_LETTERS, alert.id, json.dumps(entry))
+            pipe.hdel(keys.OUTBOX, *ids)
+            pipe.zrem(keys.OUTBOX_DUE, *ids)
+            if channel is not None:
+                pipe.zrem(keys.pending(channel), *ids)
+                pipe.delete(keys.inflight(channel))
             pipe.execute()
 
     def take_due(self, now: datetime | None = None, limit: int = 500) -> list[str]:

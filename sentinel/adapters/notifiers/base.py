@@ -22,15 +22,18 @@ class OutgoingMessage:
 
 class DeliveryError(Exception):
     """A failed send. `permanent`: retrying cannot help (bad token, no such channel, 400).
-    `retry_after_s`: the service said how long to wait (a 429). `status`: the HTTP status."""
+    `retry_after_s`: the service said how long to wait (a 429). `status`: the HTTP status.
+    `deferred`: nothing was sent (our own rate limiter said wait): not a failed attempt."""
 
     def __init__(self, reason: str, *, permanent: bool = False,
-                 retry_after_s: float | None = None, status: int | None = None) -> None:
+                 retry_after_s: float | None = None, status: int | None = None,
+                 deferred: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after_s = retry_after_s
         self.status = status
+        self.deferred = deferred
 
 
 class Notifier(Protocol):
@@ -42,6 +45,10 @@ class Notifier(Protocol):
 
     def describe_target(self, channel: str) -> str:
         """Where a message to `channel` goes, for people (no secrets)."""
+        ...
+
+    def capacity(self, channel: str) -> int | None:
+        """Messages `channel` can take before the rate limit makes us wait (None: unknown)."""
         ...
 
     def close(self) -> None: ...

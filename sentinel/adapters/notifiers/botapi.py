@@ -5,49 +5,60 @@ from __future__ import annotations
 import httpx
 
 from sentinel.adapters.notifiers.base import DeliveryError, OutgoingMessage
-from sentinel.adapters.notifiers.http_answers import check, transport_error
+from sentinel.adapters.notifiers.http import ChatHttp
+from sentinel.adapters.ratelimit import RateLimiter
 
 TOKEN_SETTING = "SENTINEL_BOT_API_TOKEN"
+SEND_ROUTE = "botapi POST /send/{channel}"
+ENSURE_ROUTE = "botapi POST /channels/ensure"
 
 
 class BotApiNotifier:
     name = "botapi"
 
     def __init__(self, base_url: str, token: str | None, *, timeout_s: float = 10.0,
+                 limiter: RateLimiter | None = None,
                  transport: httpx.BaseTransport | None = None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s,
-                                 transport=transport)
+        self.http = ChatHttp(httpx.Client(base_url=self.base_url, headers=headers,
+                                          timeout=timeout_s, transport=transport),
+                             limiter, TOKEN_SETTING)
+        self.limiter = limiter
         self._channel_ids: dict[str, str] = {}  # name -> id, for the life of the process
-
-    def _post(self, path: str, body: dict[str, object], what: str) -> dict[str, object]:
-        try:
-            response = self.http.post(path, json=body)
-        except httpx.HTTPError as exc:
-            raise transport_error(what, exc) from exc
-        return check(response, what, credential_hint=TOKEN_SETTING)
 
     def channel_id(self, name: str) -> str:
         if name not in self._channel_ids:
-            body = self._post("/channels/ensure", {"name": name}, f"ensure channel #{name}")
-            channel_id = body.get("id")
+            body = self.http.request("POST", "/channels/ensure", json={"name": name},
+                                     route=ENSURE_ROUTE, major="", what=f"ensure channel #{name}")
+            channel_id = body.get("id") if isinstance(body, dict) else None
             if not isinstance(channel_id, str | int) or not str(channel_id):
                 raise DeliveryError(f"ensure channel #{name}: answer has no channel id")
             self._channel_ids[name] = str(channel_id)
         return self._channel_ids[name]
 
+    def _send(self, message: OutgoingMessage) -> str:
+        channel_id = self.channel_id(message.channel)
+        body = self.http.request("POST", f"/send/{channel_id}", json=message.payload(),
+                                 route=SEND_ROUTE, major=channel_id,
+                                 what=f"send to #{message.channel}")
+        return str(body.get("id", "")) if isinstance(body, dict) else ""
+
     def send(self, message: OutgoingMessage) -> str:
-        what = f"send to #{message.channel}"
         try:
-            body = self._post(f"/send/{self.channel_id(message.channel)}", message.payload(), what)
+            return self._send(message)
         except DeliveryError as exc:
             if exc.status != 404:
                 raise
             # The channel is gone (deleted, or the bot restarted): ensure it again, once.
             self._channel_ids.pop(message.channel, None)
-            body = self._post(f"/send/{self.channel_id(message.channel)}", message.payload(), what)
-        return str(body.get("id", ""))
+            return self._send(message)
+
+    def capacity(self, channel: str) -> int | None:
+        channel_id = self._channel_ids.get(channel)
+        if self.limiter is None or channel_id is None:
+            return None
+        return self.limiter.remaining(SEND_ROUTE, channel_id)
 
     def describe_target(self, channel: str) -> str:
         return f"#{channel} through the bot API at {self.base_url}"

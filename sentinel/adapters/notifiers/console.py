@@ -46,5 +46,8 @@ class ConsoleNotifier:
     def describe_target(self, channel: str) -> str:
         return f"the console (channel #{channel} not used)"
 
+    def capacity(self, channel: str) -> int | None:
+        return None  # no limit
+
     def close(self) -> None:
         pass

@@ -18,8 +18,7 @@ def deliver_alert(self: Task, alert_id: str) -> str:
     """Attempts are counted per message in Redis (a batch may be retried by any task), so
     Celery's own retry count is unlimited here; `core.backoff` decides when to give up."""
     rt = runtime()
-    outcome = deliver(rt.store, rt.notifier, alert_id, default_channel=rt.settings.alert_channel,
-                      lease_s=rt.delivery_lease_s)
+    outcome = deliver(rt.store, rt.notifier, alert_id, lease_s=rt.delivery_lease_s)
     if outcome.result is Result.RETRY:
         log.warning("alert %s: not sent yet (%s): retry in %.1fs", alert_id, outcome.reason,
                     outcome.retry_in_s or 0)

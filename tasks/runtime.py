@@ -52,7 +52,8 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=10,
                                   socket_connect_timeout=5, health_check_interval=30)
     return Runtime(settings=settings,
-                   store=StateStore(client, outbox_grace_s=settings.outbox_grace_s),
+                   store=StateStore(client, outbox_grace_s=settings.outbox_grace_s,
+                                    default_channel=settings.alert_channel),
                    notifier=build_notifier(settings, client))
 
 

@@ -108,7 +108,8 @@ def _store(settings: Settings):  # type: ignore[no-untyped-def]
     from sentinel.adapters.redis_store import StateStore
 
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=5)
-    return StateStore(client, outbox_grace_s=settings.outbox_grace_s)
+    return StateStore(client, outbox_grace_s=settings.outbox_grace_s,
+                      default_channel=settings.alert_channel)
 
 
 @cli.command()

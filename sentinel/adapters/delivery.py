@@ -54,17 +54,17 @@ def message_for(alert: Alert, default_channel: str) -> OutgoingMessage:
                            nonce=alert.id)
 
 
-def deliver(store: StateStore, notifier: Notifier, alert_id: str, *, default_channel: str,
-            lease_s: float, max_attempts: int = MAX_ATTEMPTS) -> Outcome:
-    """Make sure `alert_id` is on its way: queue it for its channel and drain the channel."""
+def deliver(store: StateStore, notifier: Notifier, alert_id: str, *, lease_s: float,
+            max_attempts: int = MAX_ATTEMPTS) -> Outcome:
+    """Make sure `alert_id` is on its way: in its channel's queue, and the channel drained."""
     alert = store.load_alert(alert_id)
     if alert is None:
         done = store.is_delivered(alert_id)
         return Outcome(Result.ALREADY_DELIVERED if done else Result.IDLE,
                        "delivered already" if done else "not in the outbox (dead-lettered?)")
-    channel = alert.channel or default_channel
-    store.enqueue_pending(channel, alert)
-    return drain_channel(store, notifier, channel, lease_s=lease_s, max_attempts=max_attempts)
+    store.enqueue_pending(alert)  # already there unless swept or re-sent: harmless
+    return drain_channel(store, notifier, store.channel_of(alert), lease_s=lease_s,
+                         max_attempts=max_attempts)
 
 
 def drain_channel(store: StateStore, notifier: Notifier, channel: str, *, lease_s: float,

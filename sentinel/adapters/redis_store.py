@@ -45,9 +45,11 @@ class DeadLetter:
 
 
 class StateStore:
-    def __init__(self, client: redis.Redis, *, outbox_grace_s: float = 30.0) -> None:
+    def __init__(self, client: redis.Redis, *, outbox_grace_s: float = 30.0,
+                 default_channel: str = "sentinel-alerts") -> None:
         self.redis = client
         self.outbox_grace_s = outbox_grace_s
+        self.default_channel = default_channel
         # A lease is only ever extended or released by the worker that holds it (its token).
         self._extend = client.register_script(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then "
@@ -114,11 +116,18 @@ class StateStore:
         pipe.hset(keys.host_meta(snapshot.host), mapping=mapping)
         pipe.sadd(keys.HOSTS, snapshot.host)
 
+    def channel_of(self, alert: Alert) -> str:
+        return alert.channel or self.default_channel
+
     def _add_to_outbox(self, pipe: Any, alerts: list[Alert], now: datetime) -> None:
+        """In the caller's transaction: the outbox entry, its due time for the sweep, and its
+        place in the channel's queue, so the first sender already sees a whole burst."""
         due = now.timestamp() + self.outbox_grace_s
         for alert in alerts:
             pipe.hsetnx(keys.OUTBOX, alert.id, alert.model_dump_json())
             pipe.zadd(keys.OUTBOX_DUE, {alert.id: due}, nx=True)
+            pipe.zadd(keys.pending(self.channel_of(alert)),
+                      {alert.id: alert.occurred_at.timestamp()}, nx=True)
 
     def record_unreachable(self, host: str, host_url: str, error: str,
                            now: datetime | None = None) -> None:
@@ -158,8 +167,10 @@ class StateStore:
 
     # -- per-channel sending -----------------------------------------------------------------
 
-    def enqueue_pending(self, channel: str, alert: Alert) -> None:
-        self.redis.zadd(keys.pending(channel), {alert.id: alert.occurred_at.timestamp()}, nx=True)
+    def enqueue_pending(self, alert: Alert) -> None:
+        """Again in its channel's queue (a swept or re-sent alert)."""
+        self.redis.zadd(keys.pending(self.channel_of(alert)),
+                        {alert.id: alert.occurred_at.timestamp()}, nx=True)
 
     def has_pending(self, channel: str) -> bool:
         return bool(self.redis.zcard(keys.pending(channel)))

@@ -49,5 +49,5 @@ def test_a_permanent_refusal_goes_to_the_dead_letters_and_is_counted(
     wait_until(lambda: store.dead_letter_count() == 1, 20, what="a dead letter")
     letter = store.dead_letters()[0]
     assert letter.alert.name == "doomed"
-    assert "403" in letter.reason and "SENTINEL_BOT_API_TOKEN" in letter.reason
+    assert "403" in letter.reason and "lacks a permission" in letter.reason
     assert bot_api.messages() == []

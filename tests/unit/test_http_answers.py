@@ -47,8 +47,9 @@ def refused(response: httpx.Response) -> DeliveryError:
                      "send to #alerts: rejected the credentials (401 401: Unauthorized); "
                      "check SENTINEL_BOT_API_TOKEN", id="401"),
         pytest.param(httpx.Response(403, json={"error": "Missing Access"}), True, None, 403,
-                     "send to #alerts: rejected the credentials (403 Missing Access); "
-                     "check SENTINEL_BOT_API_TOKEN", id="403"),
+                     "send to #alerts: forbidden (403 Missing Access): the bot lacks a "
+                     "permission there (View Channel, Send Messages, Manage Channels to create "
+                     "one)", id="403"),
         # other 4xx: permanent, with the status
         pytest.param(httpx.Response(404, json={"message": "Unknown Channel", "code": 10003}),
                      True, None, 404, "send to #alerts: refused (404 Unknown Channel)", id="404"),
@@ -60,9 +61,9 @@ def refused(response: httpx.Response) -> DeliveryError:
         pytest.param(httpx.Response(200, text="<html>proxy</html>"), False, None, None,
                      "send to #alerts: unreadable answer (200): '<html>proxy</html>'",
                      id="200-not-json"),
-        # a 200 that is JSON but not an object
-        pytest.param(httpx.Response(200, json=["id"]), False, None, None,
-                     "send to #alerts: unreadable answer (200): '[\"id\"]'", id="200-json-list"),
+        # a 200 that is JSON but neither an object nor a list (a list is a listing's answer)
+        pytest.param(httpx.Response(200, json="ok"), False, None, None,
+                     "send to #alerts: unreadable answer (200): '\"ok\"'", id="200-json-string"),
     ],
 )
 def test_it_classifies_each_failed_answer(response: httpx.Response, permanent: bool,

@@ -44,7 +44,8 @@ def _said(response: httpx.Response) -> str:
     return text[:_REASON_CHARS] or response.reason_phrase
 
 
-def check(response: httpx.Response, what: str, *, credential_hint: str = "") -> dict[str, Any]:
+def check(response: httpx.Response, what: str, *, credential_hint: str = ""
+          ) -> dict[str, Any] | list[Any]:
     """The JSON body of a success; otherwise a DeliveryError classified for retrying."""
     code = response.status_code
     if code == 429:
@@ -54,10 +55,14 @@ def check(response: httpx.Response, what: str, *, credential_hint: str = "") -> 
                             retry_after_s=wait, status=code)
     if code >= 500:
         raise DeliveryError(f"{what}: server error {code}: {_said(response)}", status=code)
-    if code in (401, 403):
+    if code == 401:
         hint = f"; check {credential_hint}" if credential_hint else ""
         raise DeliveryError(f"{what}: rejected the credentials ({code} {_said(response)}){hint}",
                             permanent=True, status=code)
+    if code == 403:
+        raise DeliveryError(f"{what}: forbidden ({code} {_said(response)}): the bot lacks a "
+                            "permission there (View Channel, Send Messages, Manage Channels to "
+                            "create one)", permanent=True, status=code)
     if code >= 400:
         raise DeliveryError(f"{what}: refused ({code} {_said(response)})", permanent=True,
                             status=code)
@@ -65,7 +70,7 @@ def check(response: httpx.Response, what: str, *, credential_hint: str = "") -> 
         body = response.json()
     except ValueError:
         body = None
-    if not isinstance(body, dict):
+    if not isinstance(body, dict | list):
         # Possibly sent, possibly not: retrying is safe because the nonce prevents a double.
         raise DeliveryError(f"{what}: unreadable answer ({code}): {response.text[:80]!r}")
     return body

@@ -1,0 +1,224 @@
+"""Delivery through the Discord emulator: real HTTP, real Redis (store and shared limiter)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+
+from sentinel.adapters.delivery import Result, deliver
+from sentinel.adapters.notifiers.base import OutgoingMessage
+from sentinel.adapters.notifiers.discord import DiscordNotifier
+from sentinel.adapters.notifiers.webhook import WebhookNotifier
+from sentinel.adapters.ratelimit import RateLimiter
+from sentinel.adapters.redis_store import StateStore
+from sentinel.core import discord_limits as lim
+from sentinel.core.alerts import Alert, AlertKind
+from sentinel.core.embeds import embed_chars
+from tests.emulators.discord_api import DiscordEmulator, Limit
+
+T0 = datetime(2026, 11, 24, 18, 17, tzinfo=UTC)
+CHANNEL = "sentinel-alerts"
+LEASE_S = 60.0
+
+
+@pytest.fixture
+def discord() -> Iterator[DiscordEmulator]:
+    emulator = DiscordEmulator()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def store(redis_url: str) -> StateStore:
+    return StateStore(redis.Redis.from_url(redis_url), default_channel=CHANNEL)
+
+
+def notifier_for(emulator: DiscordEmulator, redis_url: str, token: str | None = None
+                 ) -> DiscordNotifier:
+    return DiscordNotifier(emulator.api_base, token or emulator.token, emulator.guild_id,
+                           timeout_s=5, limiter=RateLimiter(redis.Redis.from_url(redis_url)))
+
+
+def death(i: int, **changes: object) -> Alert:
+    fields: dict[str, object] = dict(
+        id=f"d-{i:022d}", kind=AlertKind.DEAD, host="h", host_url="unix:///x.sock",
+        key=f"svc{i}", name=f"svc{i}", image="img:1", exit_code=137,
+        occurred_at=T0 + timedelta(milliseconds=i))
+    fields.update(changes)
+    return Alert(**fields)  # type: ignore[arg-type]
+
+
+def drain_all(store: StateStore, notifier, alerts: list[Alert], max_retries: int = 0  # type: ignore[no-untyped-def]
+              ) -> None:
+    """As the deliver_alert tasks would: each alert's task, retried after its countdown."""
+    for alert in alerts:
+        store.add_alert(alert)
+    for alert in alerts:
+        for _ in range(max_retries + 1):
+            outcome = deliver(store, notifier, alert.id, lease_s=LEASE_S)
+            if outcome.result is not Result.RETRY:
+                break
+            time.sleep(outcome.retry_in_s or 0)
+        assert outcome.result is not Result.RETRY, outcome
+
+
+def test_the_channel_is_created_once_by_name_and_its_id_cached(discord, store, redis_url):
+    notifier = notifier_for(discord, redis_url)
+    drain_all(store, notifier, [death(1)])
+    drain_all(store, notifier, [death(2)])
+    assert list(discord.store.channels) == [CHANNEL]
+    assert discord.count(201) == 1  # created once
+    assert [m.titles for m in discord.store.messages] == [["[DEAD] svc1"], ["[DEAD] svc2"]]
+    sent = discord.store.messages[0].payload
+    assert sent["allowed_mentions"] == {"parse": []} and sent["enforce_nonce"] is True
+    assert sent["nonce"] == death(1).id
+
+
+def test_an_answer_lost_after_the_message_was_accepted_never_shows_it_twice(
+        discord, store, redis_url):
+    notifier = notifier_for(discord, redis_url)
+    store.add_alert(death(1))
+    discord.store.ensure(CHANNEL)
+    discord.store.faults.append(("drop_after_accept", None))
+    first = deliver(store, notifier, death(1).id, lease_s=LEASE_S)
+    assert first.result is Result.RETRY  # the worker cannot know it was accepted
+    second = deliver(store, notifier, death(1).id, lease_s=LEASE_S)
+    assert second.result is Result.DELIVERED
+    assert len(discord.store.messages) == 1
+    assert [a.outcome for a in discord.store.attempts] == ["posted+dropped", "duplicate"]
+    assert len({a.nonce for a in discord.store.attempts}) == 1
+    assert store.is_delivered(death(1).id)
+
+
+def test_a_deleted_channel_is_created_again_and_the_alert_delivered(discord, store, redis_url):
+    notifier = notifier_for(discord, redis_url)
+    drain_all(store, notifier, [death(1)])
+    discord.delete_channel(CHANNEL)
+    drain_all(store, notifier, [death(2)])
+    assert [m.titles for m in discord.store.messages] == [["[DEAD] svc1"], ["[DEAD] svc2"]]
+    assert discord.store.messages[0].channel_id != discord.store.messages[1].channel_id
+
+
+def test_a_burst_for_one_channel_is_coalesced_valid_and_complete(discord, store, redis_url):
+    notifier = notifier_for(discord, redis_url)
+    alerts = [death(i) for i in range(40)]
+    for alert in alerts:
+        store.add_alert(alert)
+    deliver(store, notifier, alerts[0].id, lease_s=LEASE_S)
+    shown = [t for m in discord.store.messages for t in m.titles]
+    assert sorted(shown) == sorted(f"[DEAD] svc{i}" for i in range(40))  # each exactly once
+    assert len(discord.store.messages) == 4
+    for message in discord.store.messages:
+        assert len(message.payload["embeds"]) <= lim.MESSAGE_EMBEDS
+        assert sum(embed_chars(e) for e in message.payload["embeds"]) <= lim.EMBED_TOTAL_CHARS
+    assert (discord.count(429), discord.count(400)) == (0, 0)
+    assert all(store.is_delivered(a.id) for a in alerts)
+
+
+def test_a_backlog_larger_than_the_rate_limit_allows_ends_in_one_summary(discord, store,
+                                                                         redis_url):
+    """200 deaths, 5 messages per 5 s: four full messages, then the fifth (the last before the
+    bucket is empty) carries the rest as `+N more`: nothing waits, nothing is dropped."""
+    notifier = notifier_for(discord, redis_url)
+    alerts = [death(i) for i in range(200)]
+    for alert in alerts:
+        store.add_alert(alert)
+    deliver(store, notifier, alerts[0].id, lease_s=LEASE_S)
+    messages = discord.store.messages
+    assert len(messages) == 5 and discord.count(429) == 0
+    summary = messages[-1].payload["embeds"][-1]
+    full = [t for m in messages for t in m.titles if t.startswith("[DEAD]")]
+    assert summary["title"] == f"+{200 - len(full)} more"
+    listed = [line.split(" on ")[0].removeprefix("[DEAD] ")
+              for line in summary["description"].splitlines() if line.startswith("[DEAD]")]
+    named = {t.removeprefix("[DEAD] ") for t in full} | set(listed)
+    assert len(named) == len(full) + len(listed)  # nobody twice
+    remainder = 200 - len(named)
+    if remainder:  # lines beyond 4096 characters are counted, not dropped
+        assert f"… and {remainder} more not listed" in summary["description"]
+    assert all(store.is_delivered(a.id) for a in alerts)
+
+
+def test_two_processes_sharing_one_bucket_through_redis_never_get_a_429(discord, redis_url):
+    """Two senders with their own clients (as two worker processes) post straight into the
+    same channel, 12 messages each, against a 5 per 5 s bucket: the limiter in Redis makes
+    them take turns, and Discord never has to answer 429."""
+    discord.rules.messages = Limit(5, 1.0)
+    discord.store.ensure(CHANNEL)
+
+    def sender(tag: str) -> None:
+        notifier = notifier_for(discord, redis_url)
+        for i in range(12):
+            notifier.send(OutgoingMessage(channel=CHANNEL, nonce=f"{tag}-{i}", embeds=[
+                {"title": f"{tag} {i}", "description": "x", "fields": []}]))
+
+    threads = [threading.Thread(target=sender, args=(tag,)) for tag in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(discord.store.messages) == 24
+    assert discord.count(429) == 0
+
+
+def test_a_global_429_is_waited_out_and_the_message_still_delivered(discord, store, redis_url):
+    discord.rules.global_per_s = 1
+    notifier = notifier_for(discord, redis_url)
+    drain_all(store, notifier, [death(i) for i in range(8)], max_retries=5)
+    assert discord.count(429) >= 1, "the emulator's global limit must have been met"
+    assert sorted(t for m in discord.store.messages for t in m.titles) == sorted(
+        f"[DEAD] svc{i}" for i in range(8))
+
+
+def test_a_bad_token_dead_letters_once_and_then_stops_calling_discord(discord, store, redis_url):
+    notifier = notifier_for(discord, redis_url, token="wrong")
+    drain_all(store, notifier, [death(1), death(2), death(3)])
+    letters = store.dead_letters()
+    assert len(letters) == 3
+    assert "401" in letters[0].reason and "SENTINEL_DISCORD_TOKEN" in letters[0].reason
+    assert discord.invalid_requests == 1, "after a 401, Sentinel must stop adding invalid requests"
+    assert "wrong" not in " ".join(letter.reason for letter in letters)
+
+
+def test_a_channel_the_bot_may_not_create_is_a_dead_letter_saying_why(discord, store, redis_url):
+    discord.rules.can_create_channels = False
+    notifier = notifier_for(discord, redis_url)
+    drain_all(store, notifier, [death(1)])
+    (letter,) = store.dead_letters()
+    assert "403 Missing Permissions" in letter.reason and "Manage Channels" in letter.reason
+
+
+def test_an_alert_of_absurd_size_is_still_accepted_by_discord(discord, store, redis_url):
+    huge = "x_*`" * 3000
+    alert = death(1, name=huge, image=huge, kind=AlertKind.UNHEALTHY, detail="```" + huge)
+    drain_all(store, notifier_for(discord, redis_url), [alert])
+    assert discord.count(400) == 0 and len(discord.store.messages) == 1
+    assert "truncated" in discord.store.messages[0].payload["embeds"][0]["title"]
+
+
+def test_the_channel_label_routes_an_alert_to_its_own_channel(discord, store, redis_url):
+    drain_all(store, notifier_for(discord, redis_url), [death(1, channel="payments"), death(2)])
+    by_channel = {m.channel: m.titles for m in discord.store.messages}
+    assert by_channel == {"payments": ["[DEAD] svc1"], CHANNEL: ["[DEAD] svc2"]}
+
+
+def test_a_webhook_is_sent_with_wait_and_a_deleted_one_is_never_retried(discord, store,
+                                                                         redis_url):
+    url = discord.create_webhook()
+    webhook = WebhookNotifier(url, timeout_s=5,
+                              limiter=RateLimiter(redis.Redis.from_url(redis_url)))
+    drain_all(store, webhook, [death(1)])
+    assert [m.titles for m in discord.store.messages] == [["[DEAD] svc1"]]
+    assert store.is_delivered(death(1).id)
+
+    discord.delete_webhook(url)
+    drain_all(store, webhook, [death(2)])
+    (letter,) = store.dead_letters()
+    assert "no longer exists (404)" in letter.reason
+    assert [a.outcome for a in discord.store.attempts] == ["posted", "404"]  # one try only
+    assert url.rsplit("/", 1)[1] not in letter.reason  # the webhook's token never shown

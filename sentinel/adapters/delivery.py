@@ -88,7 +88,8 @@ def _next_batch(store: StateStore, notifier: Notifier, channel: str) -> dict[str
     if not alerts:
         return None
     room = notifier.capacity(channel)
-    batch: Batch = pack(alerts, render, summarize_overflow=(
+    waiting = max(0, store.pending_count(channel) - len(alerts))
+    batch: Batch = pack(alerts, render, waiting=waiting, summarize_overflow=(
         len(alerts) > lim.MESSAGE_EMBEDS and room is not None and room <= 1))
     saved = {"nonce": batch.nonce, "embeds": batch.embeds, "shown_ids": batch.shown_ids,
              "summarized_ids": batch.summarized_ids, "attempts": 0}

@@ -172,8 +172,11 @@ class StateStore:
         self.redis.zadd(keys.pending(self.channel_of(alert)),
                         {alert.id: alert.occurred_at.timestamp()}, nx=True)
 
+    def pending_count(self, channel: str) -> int:
+        return int(self.redis.zcard(keys.pending(channel)))
+
     def has_pending(self, channel: str) -> bool:
-        return bool(self.redis.zcard(keys.pending(channel)))
+        return self.pending_count(channel) > 0
 
     def pending_alerts(self, channel: str, limit: int) -> list[Alert]:
         """Waiting alerts, oldest first; ids no longer in the outbox are dropped from the set."""

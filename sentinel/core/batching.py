@@ -39,8 +39,12 @@ def batch_nonce(alert_ids: list[str]) -> str:
     return f"m-{digest}"
 
 
+SUMMARY_NAME_CHARS = 100  # a line stays a line, whatever a container calls itself
+
+
 def summary_line(alert: Alert) -> str:
-    who = f"{escape(alert.name or alert.host)} on {escape(alert.host)}"
+    name = truncate(alert.name or alert.host, SUMMARY_NAME_CHARS)
+    who = f"{escape(name)} on {escape(truncate(alert.host, SUMMARY_NAME_CHARS))}"
     if alert.kind is AlertKind.DEAD:
         return f"[DEAD] {who}: exit {describe_exit(alert.exit_code, alert.oom_killed)}"
     if alert.kind is AlertKind.RECOVERED:
@@ -48,28 +52,38 @@ def summary_line(alert: Alert) -> str:
     return f"[{alert.kind.value.upper()}] {who}"
 
 
-def summary_embed(alerts: list[Alert]) -> Embed:
-    """One embed standing for many alerts; if even the lines do not fit, the count still does."""
-    header = f"+{len(alerts)} more"
-    budget = lim.EMBED_DESCRIPTION_CHARS
+def summary_embed(alerts: list[Alert], budget_chars: int, waiting: int = 0
+                  ) -> tuple[Embed, int]:
+    """One embed standing for the first alerts of `alerts`, a line each, within
+    `budget_chars` (what the message has left). Returns it and how many alerts it lists; the
+    others stay queued for the next message (`waiting` more are queued already)."""
     lines: list[str] = []
-    used = 0
-    for i, alert in enumerate(alerts):
+    used = len(_SUMMARY_FOOTER) + 40  # title, field and a closing note
+    limit = min(lim.EMBED_DESCRIPTION_CHARS, budget_chars)
+    for alert in alerts:
         line = summary_line(alert)
-        tail = f"\n… and {len(alerts) - i} more not listed (see `sentinel status`)"
-        if used + len(line) + 1 + len(tail) > budget:
-            lines.append(tail.strip())
+        if used + len(line) + 1 > limit:
             break
         lines.append(line)
         used += len(line) + 1
-    return {
-        "title": header,
-        "description": truncate("\n".join(lines), budget),
+    later = len(alerts) - len(lines) + waiting
+    if later:
+        lines.append(f"({later} more follow in the next message)")
+    listed = alerts[: len(lines) - (1 if later else 0)]
+    embed: Embed = {
+        "title": f"+{len(listed)} more",
+        "description": truncate("\n".join(lines), lim.EMBED_DESCRIPTION_CHARS),
         "color": GREY,
-        "timestamp": max(a.occurred_at for a in alerts).isoformat(),
-        "footer": {"text": "Sentinel · many alerts at once: summarized"},
-        "fields": [_hosts_field(alerts)],
+        "timestamp": max(a.occurred_at for a in listed or alerts).isoformat(),
+        "footer": {"text": _SUMMARY_FOOTER},
+        "fields": [_hosts_field(listed or alerts)],
     }
+    return embed, len(listed)
+
+
+_SUMMARY_FOOTER = "Sentinel · many alerts at once: summarized"
+# Below this, a summary would list too few alerts to be worth a slot: a full embed gives way.
+_MIN_SUMMARY_CHARS = 600
 
 
 def _hosts_field(alerts: list[Alert]) -> dict[str, object]:
@@ -80,11 +94,12 @@ def _hosts_field(alerts: list[Alert]) -> dict[str, object]:
 
 
 def pack(alerts: list[Alert], render: Callable[[Alert], Embed], *,
-         summarize_overflow: bool) -> Batch:
+         summarize_overflow: bool, waiting: int = 0) -> Batch:
     """The next message for a channel, from its waiting alerts in order (oldest first).
 
-    `summarize_overflow`: the rate limit leaves no room for another message soon, so whatever
-    does not fit is summarized in this one rather than left waiting.
+    `summarize_overflow`: the rate limit leaves no room for another message soon, so what does
+    not fit as full embeds is listed, a line each, in a summary embed of this message; what
+    does not fit even there stays queued. `waiting`: how many more are queued beyond `alerts`.
     """
     if not alerts:
         raise ValueError("nothing to pack")
@@ -102,15 +117,18 @@ def pack(alerts: list[Alert], render: Callable[[Alert], Embed], *,
     if not rest or not summarize_overflow:
         return Batch(batch_nonce([a.id for a in shown]), embeds, [a.id for a in shown])
 
-    # Make room for the summary: drop full embeds from the end until it fits.
-    while True:
-        summary = summary_embed(rest)
-        if len(embeds) < lim.MESSAGE_EMBEDS and total + embed_chars(summary) <= \
-                lim.EMBED_TOTAL_CHARS:
-            break
-        dropped = embeds.pop()
-        total -= embed_chars(dropped)
+    # Room for the summary: one embed slot and enough characters; full embeds give way.
+    while embeds and (len(embeds) == lim.MESSAGE_EMBEDS
+                      or lim.EMBED_TOTAL_CHARS - total < _MIN_SUMMARY_CHARS):
+        total -= embed_chars(embeds.pop())
         rest.insert(0, shown.pop())
-    ids = [a.id for a in shown] + [a.id for a in rest]
+    summary, listed = summary_embed(rest, lim.EMBED_TOTAL_CHARS - total, waiting)
+    if listed == 0:  # the summary would list nobody: no summary
+        if not shown:  # and nothing else would go out: the oldest alone, so a channel progresses
+            shown = alerts[:1]
+            embeds = [render(alerts[0])]
+        return Batch(batch_nonce([a.id for a in shown]), embeds, [a.id for a in shown])
+    summarized = rest[:listed]
+    ids = [a.id for a in shown] + [a.id for a in summarized]
     return Batch(batch_nonce(ids), [*embeds, summary], [a.id for a in shown],
-                 [a.id for a in rest])
+                 [a.id for a in summarized])

@@ -169,3 +169,69 @@ def _answers(port: int) -> bool:
         return bool(redis.Redis(port=port, socket_connect_timeout=0.3).ping())
     except redis.RedisError:
         return False
+
+
+def test_test_alert_works_through_discord_and_a_webhook_and_says_what_went_wrong(
+        sentinel_env, tmp_path):
+    from tests.emulators.discord_api import DiscordEmulator
+    from tests.support.scenarios import discord_env
+
+    discord = DiscordEmulator()
+    try:
+        env = {**sentinel_env, **discord_env(discord)}
+        ok = run(env, "test-alert")
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert "sent via discord to #sentinel-alerts in guild" in ok.stdout
+        assert discord.store.titled("[TEST] Sentinel")
+
+        bad = run({**env, "SENTINEL_DISCORD_TOKEN": "tok-9c1e-not-valid"}, "test-alert")
+        assert bad.returncode == 1
+        assert "401" in bad.stdout and "SENTINEL_DISCORD_TOKEN" in bad.stdout
+        assert "tok-9c1e" not in bad.stdout + bad.stderr
+
+        created = run({**env, "SENTINEL_ALERT_CHANNEL": "new-channel"}, "test-alert")
+        assert created.returncode == 0 and "new-channel" in discord.store.channels
+        discord.rules.can_create_channels = False
+        unknown = run({**env, "SENTINEL_ALERT_CHANNEL": "still-missing"}, "test-alert")
+        assert unknown.returncode == 1
+        assert "create channel #still-missing" in unknown.stdout
+        assert "Missing Permissions" in unknown.stdout
+
+        webhook_url = discord.create_webhook()
+        hook_env = {**sentinel_env, "SENTINEL_NOTIFIER": "webhook",
+                    "SENTINEL_DISCORD_WEBHOOK_URL": webhook_url}
+        sent = run(hook_env, "test-alert")
+        assert sent.returncode == 0 and "sent via webhook" in sent.stdout, sent.stdout
+        discord.delete_webhook(webhook_url)
+        gone = run(hook_env, "test-alert")
+        assert gone.returncode == 1 and "no longer exists (404)" in gone.stdout
+        assert webhook_url.rsplit("/", 1)[1] not in gone.stdout + gone.stderr
+
+        unreachable = run({**hook_env, "SENTINEL_DISCORD_WEBHOOK_URL":
+                           f"http://127.0.0.1:{free_port()}/api/webhooks/1/abc"}, "test-alert")
+        assert unreachable.returncode == 1 and "ConnectError" in unreachable.stdout
+    finally:
+        discord.stop()
+
+
+def test_deadletters_lists_the_reason_and_retry_sends_them_again(docker_host, sentinel,
+                                                                 sentinel_env, bot_api,
+                                                                 redis_url):
+    from tests.integration.helpers import start_node, store_for
+
+    doomed = docker_host.run("doomed")
+    start_node(sentinel, redis_url, HOST)
+    bot_api.script(("status", 400))
+    doomed.kill()
+    store = store_for(redis_url)
+    wait_until(lambda: store.dead_letter_count() == 1, 20, what="a dead letter")
+    listed = run(sentinel_env, "deadletters")
+    assert listed.returncode == 0 and "doomed" in listed.stdout and "400" in listed.stdout
+    status = json.loads(run(sentinel_env, "status", "--json").stdout)
+    assert status["dead_letters"] == 1
+
+    retried = run(sentinel_env, "deadletters", "--retry")
+    assert retried.returncode == 0 and "1 alert(s) queued" in retried.stdout
+    wait_until(lambda: bot_api.messages("[DEAD] doomed"), 20, what="the re-sent alert")
+    assert store.dead_letter_count() == 0
+    assert len(bot_api.messages("[DEAD] doomed")) == 1

@@ -61,7 +61,16 @@ def death_burst(docker: DockerDaemon, emulator: DiscordEmulator, procs: Sentinel
                         shown[name] += 1
         return shown
 
-    wait_until(lambda: all(deaths_shown().values()), 120, 0.05, what="every death shown")
+    try:
+        wait_until(lambda: all(deaths_shown().values()), 120, 0.05, what="every death shown")
+    except AssertionError:
+        missing = sorted(n for n, k in deaths_shown().items() if not k)
+        states = {c.name: docker.client.containers.get(c.id).status for c in containers
+                  if c.name in missing[:5]}
+        raise AssertionError(
+            f"{len(missing)} death(s) never shown, e.g. {missing[:5]} (docker says {states}); "
+            f"{len(emulator.store.messages) - before} messages, answers "
+            f"{emulator.status_counts}\n{procs.logs()[-3000:]}") from None
     messages = emulator.store.messages[before:]
     last = max(m.at for m in messages)
     time.sleep(settle_s)  # anything shown twice would arrive now

@@ -22,6 +22,6 @@ def deliver_alert(self: Task, alert_id: str) -> str:
     if outcome.result is Result.RETRY:
         log.warning("alert %s: not sent yet (%s): retry in %.1fs", alert_id, outcome.reason,
                     outcome.retry_in_s or 0)
-        raise self.retry(countdown=outcome.retry_in_s)
+        raise self.retry(countdown=outcome.retry_in_s or 1.0)  # never Celery's 180 s default
     log.info("alert %s: %s (%s)", alert_id, outcome.result.value, outcome.reason)
     return outcome.result.value

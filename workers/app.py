@@ -10,7 +10,7 @@ import logging
 import sys
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import beat_init, worker_process_init
 
 from beat_schedule import build_beat_schedule
 from sentinel.config import ConfigError, Settings, load_settings
@@ -67,3 +67,14 @@ def _fresh_clients_per_process(**_: object) -> None:
 
 
 logging.getLogger("sentinel").setLevel(settings.log_level.upper())
+# httpx logs every request's full URL at INFO, and a webhook URL holds the webhook's token.
+for noisy in ("httpx", "httpcore"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@beat_init.connect
+def _inspect_every_host_at_start(sender: object = None, **_: object) -> None:
+    """An interval schedule first fires one interval after beat starts (30 s by default):
+    inspect every host now, so a fresh start knows the fleet at once."""
+    for host in settings.hosts:
+        app.send_task("inspect_host", args=(host,), queue="inspect", expires=settings.interval_s)

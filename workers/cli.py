@@ -53,7 +53,7 @@ _PASSTHROUGH = {"ignore_unknown_options": True, "allow_extra_args": True,
               help="Celery's log level (alerts are printed whatever it is).")
 @click.option("-c", "--concurrency", type=int, default=None, help="Worker processes.")
 def up(log_level: str, concurrency: int | None) -> None:
-    """Run a whole node in the foreground: worker (all queues) and beat.
+    """Run a whole node in the foreground: worker (all queues), beat and the event watcher.
 
     \b
     Examples:
@@ -86,6 +86,18 @@ def beat(celery_args: tuple[str, ...]) -> None:
     from workers.app import app
 
     app.start(["beat", *celery_args])
+
+
+@cli.command()
+def watch() -> None:
+    """Follow every host's Docker events: a death is alerted within a second, whatever the
+    inspection interval (the polls remain, and catch anything the event stream missed)."""
+    import logging
+
+    from workers.watch import run_watch
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    sys.exit(run_watch(_settings()))
 
 
 @cli.command()
@@ -191,12 +203,11 @@ def deadletters(retry: bool) -> None:
         click.echo(f"{letter.failed_at:%Y-%m-%d %H:%M:%S}  {a.id}  {a.kind.value} "
                    f"{a.host}/{a.name or '-'}: {letter.reason}")
     if retry:
-        from tasks.notify import deliver_alert
-        from workers.app import app  # noqa: F401  (configures the broker for .delay)
+        from workers.app import app
 
         for letter in letters:
             if store.requeue_dead_letter(letter.alert.id):
-                deliver_alert.delay(letter.alert.id)
+                app.send_task("deliver_alert", args=(letter.alert.id,))
         click.echo(f"{len(letters)} alert(s) queued for delivery again.")
 
 

@@ -1,4 +1,4 @@
-"""`sentinel up`: one node, one foreground command: worker (all queues) + beat.
+"""`sentinel up`: one node, one foreground command: worker (all queues), beat, event watcher.
 
 A small supervisor rather than Celery's embedded beat (`worker -B`) so that every role runs as
 the same process it would be in a fleet, and so that later roles (event watchers) join the same
@@ -93,6 +93,7 @@ def run_up(settings: Settings, *, loglevel: str, concurrency: int | None,
         "worker": celery_command(*worker_args),
         "beat": celery_command("beat", "--loglevel", loglevel,
                                "-s", str(state_dir() / "celerybeat-schedule")),
+        "watcher": [sys.executable, "-m", "workers.cli", "watch"],
     }
     hosts = ", ".join(f"{h.name} ({redact_url(h.url)})" for h in settings.hosts.values())
     say(f"Sentinel is watching {hosts} every {settings.interval_s:g}s; alerts go to "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -83,7 +84,8 @@ def drain_channel(store: StateStore, notifier: Notifier, channel: str, *, lease_
     return outcome
 
 
-def _next_batch(store: StateStore, notifier: Notifier, channel: str) -> dict[str, Any] | None:
+def _next_batch(store: StateStore, notifier: Notifier, channel: str, token: str
+                ) -> dict[str, Any] | None:
     alerts = store.pending_alerts(channel, MAX_PENDING_READ)
     if not alerts:
         return None
@@ -92,45 +94,51 @@ def _next_batch(store: StateStore, notifier: Notifier, channel: str) -> dict[str
     batch: Batch = pack(alerts, render, waiting=waiting, summarize_overflow=(
         len(alerts) > lim.MESSAGE_EMBEDS and room is not None and room <= 1))
     saved = {"nonce": batch.nonce, "embeds": batch.embeds, "shown_ids": batch.shown_ids,
-             "summarized_ids": batch.summarized_ids, "attempts": 0}
-    store.save_inflight(channel, saved)
-    return saved
+             "summarized_ids": batch.summarized_ids, "attempts": 0, "next_attempt_at": 0.0}
+    return saved if store.save_inflight(channel, saved, token) else None
 
 
 def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, lease_s: float,
            max_attempts: int) -> Outcome:
     messages = dead = 0
     while True:
-        store.extend_channel_lock(channel, token, lease_s)
-        batch = store.load_inflight(channel) or _next_batch(store, notifier, channel)
+        # Every send happens under a lease this worker still holds: one that lost it (a slow
+        # send, a paused process) stops, and its successor owns the channel.
+        if not store.extend_channel_lock(channel, token, lease_s):
+            return Outcome(Result.BUSY, "lost the channel's lease", messages=messages)
+        batch = store.load_inflight(channel) or _next_batch(store, notifier, channel, token)
         if batch is None:
             return Outcome(Result.DELIVERED if messages else Result.IDLE,
                            f"{messages} message(s) sent to #{channel}", messages=messages,
                            dead_lettered=dead)
+        wait_s = float(batch.get("next_attempt_at", 0.0)) - time.time()
+        if wait_s > 0:  # a failed send backs off, whichever task comes to the channel
+            return Outcome(Result.RETRY, "backing off after a failed send", retry_in_s=wait_s,
+                           messages=messages)
         ids = batch["shown_ids"] + batch["summarized_ids"]
         try:
             message_id = notifier.send(OutgoingMessage(channel=channel, embeds=batch["embeds"],
                                                        nonce=batch["nonce"]))
         except DeliveryError as exc:
             if exc.deferred:  # nothing was sent: our own limiter asks us to wait
-                store.postpone(ids, exc.retry_after_s or 1.0)
-                return Outcome(Result.RETRY, exc.reason, retry_in_s=exc.retry_after_s,
-                               messages=messages)
+                wait = exc.retry_after_s or 1.0
+                store.postpone(ids, wait)
+                return Outcome(Result.RETRY, exc.reason, retry_in_s=wait, messages=messages)
             attempt = int(batch["attempts"])
             delay = after_failure(attempt, permanent=exc.permanent,
                                   retry_after_s=exc.retry_after_s, max_attempts=max_attempts)
             if delay is None:
                 reason = exc.reason if exc.permanent else (
                     f"gave up after {attempt + 1} attempts: {exc.reason}")
-                alerts = [a for a in (store.load_alert(i) for i in ids) if a is not None]
-                store.dead_letter(alerts, reason, channel=channel)
-                log.error("#%s: %d alert(s) dead-lettered: %s", channel, len(alerts), reason)
-                dead += len(alerts)
+                count = store.dead_letter(ids, reason, channel, token, batch["nonce"])
+                log.error("#%s: %d alert(s) dead-lettered: %s", channel, count, reason)
+                dead += count
                 continue
-            store.save_inflight(channel, {**batch, "attempts": attempt + 1})
+            store.save_inflight(channel, {**batch, "attempts": attempt + 1,
+                                          "next_attempt_at": time.time() + delay}, token)
             store.postpone(ids, delay)
             return Outcome(Result.RETRY, exc.reason, retry_in_s=delay, messages=messages)
-        store.mark_delivered(ids, message_id, channel=channel)
+        store.mark_delivered(ids, message_id, channel, batch["nonce"])
         messages += 1
         log.info("#%s: message %s carries %d alert(s) (%d summarized)", channel, message_id,
                  len(ids), len(batch["summarized_ids"]))

@@ -52,10 +52,18 @@ return tostring(reset_at - now)
 """
 
 # KEYS[1] bucket state; ARGV[1] remaining, ARGV[2] reset_after seconds, ARGV[3] limit or ''.
+# Answers arrive out of order when several requests of a bucket are in flight: within the same
+# window the smaller count wins, so an early answer cannot hand out slots already taken.
 _UPDATE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-redis.call('HSET', KEYS[1], 'remaining', ARGV[1], 'reset_at', now + tonumber(ARGV[2]))
+local reset_at = now + tonumber(ARGV[2])
+local remaining = tonumber(ARGV[1])
+local st = redis.call('HMGET', KEYS[1], 'remaining', 'reset_at')
+if st[1] and st[2] and math.abs(tonumber(st[2]) - reset_at) < 1.0 then
+  remaining = math.min(remaining, tonumber(st[1]))
+end
+redis.call('HSET', KEYS[1], 'remaining', remaining, 'reset_at', reset_at)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'limit', ARGV[3]) end
 redis.call('EXPIRE', KEYS[1], 3600)
 return 1
@@ -107,6 +115,9 @@ class RateLimiter:
         remaining, reset_after = (headers.get("x-ratelimit-remaining"),
                                   headers.get("x-ratelimit-reset-after"))
         if remaining is None or reset_after is None:
+            # An API that announces no limits (the bot API may not): release the probe's
+            # reservation, or every request would wait for the probe window to pass.
+            self.redis.delete(self._bucket(route, major))
             return
         limit = headers.get("x-ratelimit-limit") or ""
         try:

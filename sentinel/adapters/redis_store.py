@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,10 @@ from sentinel.core.state_machine import HostStep, step_host
 log = logging.getLogger(__name__)
 
 DELIVERED_MARKER_TTL_S = 30 * 24 * 3600  # far longer than any retry or sweep could run
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else _text(value)
 
 
 def _text(value: Any) -> str:
@@ -57,6 +61,12 @@ class StateStore:
         self._unlock = client.register_script(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             "return redis.call('DEL', KEYS[1]) else return 0 end")
+        # Only the batch's own sender clears it: a worker that lost its lease must not delete
+        # the batch its successor is sending.
+        self._drop_batch = client.register_script(
+            "local v = redis.call('GET', KEYS[1]) "
+            "if v and cjson.decode(v)['nonce'] == ARGV[1] then "
+            "return redis.call('DEL', KEYS[1]) else return 0 end")
 
     # -- recording -------------------------------------------------------------------------
 
@@ -72,15 +82,29 @@ class StateStore:
                     states = self._read_states(pipe.hgetall(containers_key), snapshot.host)
                     meta = pipe.hgetall(meta_key)
                     first_meeting = b"baselined_at" not in meta
+                    if first_meeting and not snapshot.complete:
+                        # An event before the first full listing: the baseline needs the
+                        # whole host, so this waits for the poll.
+                        pipe.reset()
+                        return HostStep(reasons={o.key: "before the host's first listing: "
+                                                 "left to the baseline" for o in
+                                                 snapshot.containers})
                     result = step_host(states, snapshot, host_url=host_url,
                                        first_meeting=first_meeting)
+                    if result.alerts:
+                        # The same transition computed again (state lost or a container met
+                        # anew): its id is the same, and it was delivered once already.
+                        seen = [pipe.exists(keys.delivered(a.id)) for a in result.alerts]
+                        result.alerts = [a for a, done in zip(result.alerts, seen, strict=True)
+                                         if not done]
                     pipe.multi()
                     if result.changed:
                         pipe.hset(containers_key, mapping={
                             k: s.model_dump_json() for k, s in result.changed.items()})
                     if result.removed:
                         pipe.hdel(containers_key, *result.removed)
-                    self._write_meta(pipe, meta, snapshot, host_url, first_meeting)
+                    if snapshot.complete:  # host-level facts come from full listings only
+                        self._write_meta(pipe, meta, snapshot, host_url, first_meeting)
                     self._add_to_outbox(pipe, result.alerts, now or utcnow())
                     pipe.execute()
                     return result
@@ -152,18 +176,34 @@ class StateStore:
     def is_delivered(self, alert_id: str) -> bool:
         return bool(self.redis.exists(keys.delivered(alert_id)))
 
-    def mark_delivered(self, alert_ids: list[str], message_id: str,
-                       channel: str | None = None) -> None:
-        """Delivered: the markers are set and the alerts leave the outbox, in one step."""
+    def mark_delivered(self, alert_ids: list[str], message_id: str, channel: str,
+                       nonce: str) -> None:
+        """Sent: markers set, the alerts leave the outbox and the queue, the batch is done.
+        True whoever holds the channel's lease now: the message did go out."""
         with self.redis.pipeline() as pipe:
             for alert_id in alert_ids:
                 pipe.set(keys.delivered(alert_id), message_id or "-", ex=DELIVERED_MARKER_TTL_S)
             pipe.hdel(keys.OUTBOX, *alert_ids)
             pipe.zrem(keys.OUTBOX_DUE, *alert_ids)
-            if channel is not None:
-                pipe.zrem(keys.pending(channel), *alert_ids)
-                pipe.delete(keys.inflight(channel))
+            pipe.zrem(keys.pending(channel), *alert_ids)
             pipe.execute()
+        self._drop_batch(keys=[keys.inflight(channel)], args=[nonce])
+
+    def _while_holding(self, channel: str, token: str, write: Callable[[Any], None]) -> bool:
+        """Run `write` in a transaction only if this worker still holds the channel's lease."""
+        lease = keys.sending(channel)
+        with self.redis.pipeline() as pipe:
+            try:
+                pipe.watch(lease)
+                if _text_or_none(pipe.get(lease)) != token:
+                    pipe.reset()
+                    return False
+                pipe.multi()
+                write(pipe)
+                pipe.execute()
+                return True
+            except redis.WatchError:
+                return False
 
     # -- per-channel sending -----------------------------------------------------------------
 
@@ -187,7 +227,27 @@ class StateStore:
         gone = [i for i, raw in zip(ids, raws, strict=True) if raw is None]
         if gone:
             self.redis.zrem(keys.pending(channel), *gone)
-        return [Alert.model_validate_json(raw) for raw in raws if raw is not None]
+        alerts = []
+        for alert_id, raw in zip(ids, raws, strict=True):
+            if raw is None:
+                continue
+            try:
+                alerts.append(Alert.model_validate_json(raw))
+            except ValidationError as exc:
+                # Unreadable (a newer or corrupt entry): kept aside with the reason, so that
+                # it cannot block the channel and is still not lost.
+                self._set_aside(alert_id, raw, channel, f"unreadable alert: {exc.errors()[0]}")
+        return alerts
+
+    def _set_aside(self, alert_id: str, raw: Any, channel: str, reason: str) -> None:
+        log.error("alert %s set aside as a dead letter: %s", alert_id, reason)
+        entry = {"raw": _text(raw), "reason": reason, "failed_at": utcnow().isoformat()}
+        with self.redis.pipeline() as pipe:
+            pipe.hset(keys.DEAD_LETTERS, alert_id, json.dumps(entry))
+            pipe.hdel(keys.OUTBOX, alert_id)
+            pipe.zrem(keys.OUTBOX_DUE, alert_id)
+            pipe.zrem(keys.pending(channel), alert_id)
+            pipe.execute()
 
     def lock_channel(self, channel: str, token: str, lease_s: float) -> bool:
         return bool(self.redis.set(keys.sending(channel), token, nx=True,
@@ -200,8 +260,9 @@ class StateStore:
     def unlock_channel(self, channel: str, token: str) -> None:
         self._unlock(keys=[keys.sending(channel)], args=[token])
 
-    def save_inflight(self, channel: str, batch: dict[str, Any]) -> None:
-        self.redis.set(keys.inflight(channel), json.dumps(batch))
+    def save_inflight(self, channel: str, batch: dict[str, Any], token: str) -> bool:
+        return self._while_holding(channel, token, lambda pipe: pipe.set(
+            keys.inflight(channel), json.dumps(batch)))
 
     def load_inflight(self, channel: str) -> dict[str, Any] | None:
         raw = self.redis.get(keys.inflight(channel))
@@ -213,22 +274,29 @@ class StateStore:
         due = (now or utcnow()).timestamp() + delay_s + self.outbox_grace_s
         self.redis.zadd(keys.OUTBOX_DUE, dict.fromkeys(alert_ids, due), xx=True)
 
-    def dead_letter(self, alerts: list[Alert], reason: str, channel: str | None = None,
-                    now: datetime | None = None) -> None:
-        """Undeliverable: kept with the reason (for `sentinel deadletters --retry`), in one step."""
+    def dead_letter(self, alert_ids: list[str], reason: str, channel: str, token: str,
+                    nonce: str, now: datetime | None = None) -> int:
+        """Undeliverable: each alert kept with the reason (for `sentinel deadletters --retry`),
+        out of the outbox and the queue, the batch done; only while holding the lease.
+        Returns how many alerts were dead-lettered (ids no longer in the outbox are just
+        cleared)."""
         failed_at = (now or utcnow()).isoformat()
-        ids = [a.id for a in alerts]
-        with self.redis.pipeline() as pipe:
-            for alert in alerts:
-                entry = {"alert": alert.model_dump(mode="json"), "reason": reason,
-                         "failed_at": failed_at}
-                pipe.hset(keys.DEAD_LETTERS, alert.id, json.dumps(entry))
-            pipe.hdel(keys.OUTBOX, *ids)
-            pipe.zrem(keys.OUTBOX_DUE, *ids)
-            if channel is not None:
-                pipe.zrem(keys.pending(channel), *ids)
-                pipe.delete(keys.inflight(channel))
-            pipe.execute()
+        raws = self.redis.hmget(keys.OUTBOX, alert_ids) if alert_ids else []
+        found = [(i, raw) for i, raw in zip(alert_ids, raws, strict=True) if raw is not None]
+
+        def write(pipe: Any) -> None:
+            for alert_id, raw in found:
+                entry = {"alert": json.loads(raw), "reason": reason, "failed_at": failed_at}
+                pipe.hset(keys.DEAD_LETTERS, alert_id, json.dumps(entry))
+            if alert_ids:
+                pipe.hdel(keys.OUTBOX, *alert_ids)
+                pipe.zrem(keys.OUTBOX_DUE, *alert_ids)
+                pipe.zrem(keys.pending(channel), *alert_ids)
+
+        if not self._while_holding(channel, token, write):
+            return 0
+        self._drop_batch(keys=[keys.inflight(channel)], args=[nonce])
+        return len(found)
 
     def take_due(self, now: datetime | None = None, limit: int = 500) -> list[str]:
         """Alerts whose delivery was never confirmed in time; each is pushed back by a grace
@@ -256,6 +324,8 @@ class StateStore:
         letters = []
         for raw in self.redis.hvals(keys.DEAD_LETTERS):
             entry = json.loads(raw)
+            if "alert" not in entry:
+                continue  # set aside unreadable: counted, shown by `sentinel deadletters`
             letters.append(DeadLetter(alert=Alert.model_validate(entry["alert"]),
                                       reason=entry["reason"],
                                       failed_at=datetime.fromisoformat(entry["failed_at"])))

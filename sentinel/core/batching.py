@@ -54,31 +54,36 @@ def summary_line(alert: Alert) -> str:
 
 def summary_embed(alerts: list[Alert], budget_chars: int, waiting: int = 0
                   ) -> tuple[Embed, int]:
-    """One embed standing for the first alerts of `alerts`, a line each, within
-    `budget_chars` (what the message has left). Returns it and how many alerts it lists; the
-    others stay queued for the next message (`waiting` more are queued already)."""
-    lines: list[str] = []
-    used = len(_SUMMARY_FOOTER) + 40  # title, field and a closing note
-    limit = min(lim.EMBED_DESCRIPTION_CHARS, budget_chars)
-    for alert in alerts:
-        line = summary_line(alert)
-        if used + len(line) + 1 > limit:
-            break
-        lines.append(line)
-        used += len(line) + 1
-    later = len(alerts) - len(lines) + waiting
-    if later:
-        lines.append(f"({later} more follow in the next message)")
-    listed = alerts[: len(lines) - (1 if later else 0)]
-    embed: Embed = {
-        "title": f"+{len(listed)} more",
-        "description": truncate("\n".join(lines), lim.EMBED_DESCRIPTION_CHARS),
-        "color": GREY,
-        "timestamp": max(a.occurred_at for a in listed or alerts).isoformat(),
-        "footer": {"text": _SUMMARY_FOOTER},
-        "fields": [_hosts_field(listed or alerts)],
-    }
-    return embed, len(listed)
+    """One embed standing for the first alerts of `alerts`, a line each, measured as Discord
+    measures it and within `budget_chars` (what the message has left). Returns it and how many
+    alerts it lists; the others stay queued for the next message (`waiting` more already are)."""
+    lines = [summary_line(a) for a in alerts]
+
+    def build(n: int) -> Embed:
+        listed = alerts[:n] or alerts[:1]
+        text = lines[:n]
+        later = len(alerts) - n + waiting
+        if later:
+            text.append(f"({later} more follow in the next message)")
+        return {
+            "title": f"+{n} more",
+            "description": "\n".join(text),
+            "color": GREY,
+            "timestamp": max(a.occurred_at for a in listed).isoformat(),
+            "footer": {"text": _SUMMARY_FOOTER},
+            "fields": [_hosts_field(listed)],
+        }
+
+    # As many lines as the description can hold, then fewer until the whole embed fits.
+    count, used = 0, 60  # room kept for the closing line
+    while count < len(lines) and used + len(lines[count]) + 1 <= lim.EMBED_DESCRIPTION_CHARS:
+        used += len(lines[count]) + 1
+        count += 1
+    embed = build(count)
+    while count > 0 and embed_chars(embed) > budget_chars:
+        count -= 1
+        embed = build(count)
+    return embed, count
 
 
 _SUMMARY_FOOTER = "Sentinel · many alerts at once: summarized"

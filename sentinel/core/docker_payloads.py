@@ -169,3 +169,20 @@ def keep_one_per_identity(observations: list[Observation]) -> list[Observation]:
     return list(best.values())
 
 
+
+
+def summary_from_inspect(inspect: dict[str, Any]) -> dict[str, Any]:
+    """The listing-entry shape built from an inspect reply, for a container learnt of by an
+    event: one code path (`observation_from`) reads both."""
+    if not isinstance(inspect, dict) or not isinstance(inspect.get("State"), dict):
+        raise DockerPayloadError("an inspect reply without a State object")
+    config: dict[str, Any] = inspect.get("Config") or {}
+    if not isinstance(config, dict):
+        raise DockerPayloadError("an inspect reply whose Config is not an object")
+    return {
+        "Id": inspect.get("Id", ""),
+        "Names": [inspect.get("Name", "")],
+        "Image": config.get("Image", ""),
+        "State": inspect["State"].get("Status", ""),
+        "Labels": config.get("Labels") or {},
+    }

@@ -87,6 +87,7 @@ def test_an_answer_lost_after_the_message_was_accepted_never_shows_it_twice(
     discord.store.faults.append(("drop_after_accept", None))
     first = deliver(store, notifier, death(1).id, lease_s=LEASE_S)
     assert first.result is Result.RETRY  # the worker cannot know it was accepted
+    time.sleep(first.retry_in_s or 0)  # as Celery's retry countdown would
     second = deliver(store, notifier, death(1).id, lease_s=LEASE_S)
     assert second.result is Result.DELIVERED
     assert len(discord.store.messages) == 1
@@ -171,7 +172,7 @@ def test_two_processes_sharing_one_bucket_through_redis_never_get_a_429(discord,
 
 
 def test_a_global_429_is_waited_out_and_the_message_still_delivered(discord, store, redis_url):
-    discord.rules.global_per_s = 1
+    discord.rules.global_per_s = 2  # a channel lookup (GET + POST) fits; the send is refused
     notifier = notifier_for(discord, redis_url)
     drain_all(store, notifier, [death(i) for i in range(8)], max_retries=5)
     assert discord.count(429) >= 1, "the emulator's global limit must have been met"
@@ -187,6 +188,12 @@ def test_a_bad_token_dead_letters_once_and_then_stops_calling_discord(discord, s
     assert "401" in letters[0].reason and "SENTINEL_DISCORD_TOKEN" in letters[0].reason
     assert discord.invalid_requests == 1, "after a 401, Sentinel must stop adding invalid requests"
     assert "wrong" not in " ".join(letter.reason for letter in letters)
+    # Alerts that come during the pause are not sent, and not dead-lettered either: they wait.
+    store.add_alert(death(4))
+    later = deliver(store, notifier, death(4).id, lease_s=LEASE_S)
+    assert later.result is Result.RETRY and later.retry_in_s and later.retry_in_s > 30
+    assert store.dead_letter_count() == 3 and discord.invalid_requests == 1
+    assert store.load_alert(death(4).id) is not None
 
 
 def test_a_channel_the_bot_may_not_create_is_a_dead_letter_saying_why(discord, store, redis_url):
@@ -226,3 +233,35 @@ def test_a_webhook_is_sent_with_wait_and_a_deleted_one_is_never_retried(discord,
     assert "no longer exists (404)" in letter.reason
     assert [a.outcome for a in discord.store.attempts] == ["posted", "404"]  # one try only
     assert url.rsplit("/", 1)[1] not in letter.reason  # the webhook's token never shown
+
+
+def test_an_outage_is_backed_off_even_when_new_alerts_keep_coming(discord, store, redis_url):
+    """Found in review: a failed batch was resent at once by the next alert's task, so an
+    outage burnt through every attempt in milliseconds. The backoff holds for every task."""
+    notifier = notifier_for(discord, redis_url)
+    discord.store.ensure(CHANNEL)
+    discord.store.faults.extend([("status", 502)] * 20)
+    for i in range(12):
+        store.add_alert(death(i))
+        outcome = deliver(store, notifier, death(i).id, lease_s=LEASE_S)
+        assert outcome.result is Result.RETRY
+    assert len(discord.store.attempts) == 1  # one send, then everybody waits for the backoff
+    assert store.dead_letter_count() == 0
+
+
+def test_a_worker_that_lost_its_lease_cannot_touch_its_successors_batch(store):
+    """Found in review: a slow worker whose lease expired wrote its old batch back after the
+    successor had delivered it (shown twice), or deleted the successor's new batch."""
+    old = {"nonce": "m-old", "embeds": [], "shown_ids": ["d-1"], "summarized_ids": [],
+           "attempts": 0, "next_attempt_at": 0.0}
+    assert store.lock_channel(CHANNEL, "slow", lease_s=0.2)
+    assert store.save_inflight(CHANNEL, old, "slow")
+    time.sleep(0.3)  # the slow worker's lease runs out mid-send
+    assert store.lock_channel(CHANNEL, "next", lease_s=30)
+    new = {**old, "nonce": "m-new", "shown_ids": ["d-2"]}
+    assert store.save_inflight(CHANNEL, new, "next")
+    assert not store.save_inflight(CHANNEL, {**old, "attempts": 1}, "slow")
+    assert store.dead_letter(["d-2"], "late failure", CHANNEL, "slow", "m-old") == 0
+    store.mark_delivered(["d-1"], "123", CHANNEL, "m-old")  # it did go out: that is kept
+    assert store.load_inflight(CHANNEL)["nonce"] == "m-new"
+    assert store.is_delivered("d-1") and store.dead_letter_count() == 0

@@ -83,3 +83,30 @@ def test_sixteen_threads_racing_over_one_host_commit_each_transition_once(redis_
     assert kinds, "the racing writers alerted nothing"
     assert kinds == ["dead", "recovered"] * (len(kinds) // 2) + ["dead"] * (len(kinds) % 2)
     assert store.containers("h")["web"].observed_at == timeline[-1].observed_at
+
+
+def test_an_api_that_announces_no_limits_is_never_waited_for(redis_url):
+    """Found by the events test: without X-RateLimit headers the probe's reservation was never
+    released, and every alert after the first waited about 2 s."""
+    from sentinel.adapters.ratelimit import RateLimiter
+
+    limiter = RateLimiter(redis.Redis.from_url(redis_url))
+    for _ in range(5):
+        assert limiter.acquire("botapi POST /send", "c1") == 0.0
+        limiter.learn("botapi POST /send", "c1", {})  # an answer without rate-limit headers
+
+
+def test_an_early_answer_cannot_hand_out_a_slot_already_taken(redis_url):
+    """Found in review: two requests in flight in a bucket of 2; the first answer (remaining
+    1) arrived before the second and let a third request go, into a 429."""
+    from sentinel.adapters.ratelimit import RateLimiter
+
+    limiter = RateLimiter(redis.Redis.from_url(redis_url))
+    route, full = "POST /channels/{id}/messages", {"x-ratelimit-limit": "2",
+                                                    "x-ratelimit-remaining": "2",
+                                                    "x-ratelimit-reset-after": "5"}
+    limiter.learn(route, "c1", full)  # the bucket is known: 2 per 5 s, full
+    assert limiter.acquire(route, "c1") == 0.0  # A
+    assert limiter.acquire(route, "c1") == 0.0  # B
+    limiter.learn(route, "c1", {**full, "x-ratelimit-remaining": "1"})  # A's answer, first
+    assert limiter.acquire(route, "c1") > 0  # C must wait: B's slot is taken

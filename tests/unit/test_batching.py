@@ -84,3 +84,14 @@ def test_the_nonce_of_a_batch_is_its_alerts_and_a_lone_alert_keeps_its_id() -> N
 )
 def test_each_summarized_alert_is_one_readable_line(changes, line) -> None:
     assert summary_line(alerts(1, **changes)[0]) == line
+
+
+def test_a_summary_over_many_hosts_with_long_names_still_fits_the_message() -> None:
+    """Found in review: the hosts field and the closing line were not counted, and a summary
+    could push a message past 6000 characters (Discord: 400, the whole batch lost)."""
+    many = [Alert(id=f"d-{i:04d}", kind=AlertKind.DEAD, host=f"host-{i:03d}-" + "h" * 30,
+                  name="n" * 40 + str(i), image="img", exit_code=137,
+                  occurred_at=T0 + timedelta(seconds=i)) for i in range(120)]
+    batch = pack(many, render, summarize_overflow=True, waiting=500)
+    assert sum(embed_chars(e) for e in batch.embeds) <= lim.EMBED_TOTAL_CHARS
+    assert batch.summarized_ids, "the summary still lists some"

@@ -7,6 +7,7 @@ import httpx
 from sentinel.adapters.notifiers.base import DeliveryError, OutgoingMessage
 from sentinel.adapters.notifiers.http import ChatHttp
 from sentinel.adapters.ratelimit import RateLimiter
+from sentinel.config import redact_url
 
 TOKEN_SETTING = "SENTINEL_BOT_API_TOKEN"
 SEND_ROUTE = "botapi POST /send/{channel}"
@@ -61,7 +62,7 @@ class BotApiNotifier:
         return self.limiter.remaining(SEND_ROUTE, channel_id)
 
     def describe_target(self, channel: str) -> str:
-        return f"#{channel} through the bot API at {self.base_url}"
+        return f"#{channel} through the bot API at {redact_url(self.base_url)}"
 
     def close(self) -> None:
         self.http.close()

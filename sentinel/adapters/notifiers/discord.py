@@ -17,6 +17,7 @@ import httpx
 from sentinel.adapters.notifiers.base import DeliveryError, OutgoingMessage
 from sentinel.adapters.notifiers.http import ChatHttp
 from sentinel.adapters.ratelimit import RateLimiter
+from sentinel.config import redact_url
 
 TOKEN_SETTING = "SENTINEL_DISCORD_TOKEN"
 GUILD_TEXT = 0  # channel type of a text channel
@@ -93,7 +94,8 @@ class DiscordNotifier:
         return self.limiter.remaining(SEND_ROUTE, channel_id)
 
     def describe_target(self, channel: str) -> str:
-        return f"#{channel_name(channel)} in guild {self.guild_id} through {self.api_base}"
+        return (f"#{channel_name(channel)} in guild {self.guild_id} through "
+                f"{redact_url(self.api_base)}")
 
     def close(self) -> None:
         self.http.close()

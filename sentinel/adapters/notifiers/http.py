@@ -40,21 +40,29 @@ class ChatHttp:
                                     retry_after_s=wait, deferred=True)
             time.sleep(wait)
 
-    def _credentials_paused(self) -> str | None:
+    def _credentials_paused(self) -> tuple[str, float] | None:
+        """(why, seconds left) while requests are paused after a 401."""
         if self.limiter is None:
             return None
         try:
-            said = self.limiter.redis.get(CREDENTIALS_REJECTED_KEY)
+            with self.limiter.redis.pipeline() as pipe:
+                pipe.get(CREDENTIALS_REJECTED_KEY)
+                pipe.pttl(CREDENTIALS_REJECTED_KEY)
+                said, ttl_ms = pipe.execute()
         except redis.RedisError:
             return None
-        return said.decode() if isinstance(said, bytes) else said
+        if not said:
+            return None
+        return (said.decode() if isinstance(said, bytes) else said), max(1.0, ttl_ms / 1000)
 
     def request(self, method: str, url: str, *, route: str, major: str, what: str,
                 json: dict[str, Any] | None = None, params: dict[str, str] | None = None,
                 ) -> dict[str, Any] | list[Any]:
         paused = self._credentials_paused()
         if paused:
-            raise DeliveryError(f"{what}: not sent: {paused}", permanent=True, status=401)
+            # Not a failure of this alert: nothing is sent, it waits for the pause to end.
+            raise DeliveryError(f"{what}: not sent yet: {paused[0]}", deferred=True,
+                                retry_after_s=paused[1])
         self._wait_for_slot(route, major)
         try:
             response = self.client.request(method, url, json=json, params=params)

@@ -63,6 +63,10 @@ def check(response: httpx.Response, what: str, *, credential_hint: str = ""
         raise DeliveryError(f"{what}: forbidden ({code} {_said(response)}): the bot lacks a "
                             "permission there (View Channel, Send Messages, Manage Channels to "
                             "create one)", permanent=True, status=code)
+    if 300 <= code < 400:  # a chat API does not redirect a POST: the URL is wrong
+        # (where to is not said: a webhook's target would carry its token)
+        raise DeliveryError(f"{what}: redirected ({code}): check the URL", permanent=True,
+                            status=code)
     if code >= 400:
         raise DeliveryError(f"{what}: refused ({code} {_said(response)})", permanent=True,
                             status=code)

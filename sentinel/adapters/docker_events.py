@@ -1,0 +1,102 @@
+"""Following one Docker host's event stream, for sub-second detection.
+
+The stream is a hint, not the truth: it drops events under load and between reconnections.
+Each relevant event makes us inspect that one container now and record what we see; the
+periodic listing stays the reconciliation that catches anything the stream missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import docker
+import requests
+
+from sentinel.config import HostConfig
+from sentinel.core.docker_payloads import (
+    DockerPayloadError,
+    details_from_inspect,
+    is_watched,
+    observation_from,
+    summary_from_inspect,
+)
+from sentinel.core.model import HostSnapshot
+
+log = logging.getLogger(__name__)
+
+# Docker's container event actions that can change what Sentinel reports.
+RELEVANT_ACTIONS = ("die", "oom", "start", "stop", "kill", "pause", "unpause", "restart")
+RECONNECT_DELAY_S = 1.0
+
+
+def is_relevant(event: dict[str, Any]) -> bool:
+    action = str(event.get("Action") or event.get("status") or "")
+    return event.get("Type", "container") == "container" and (
+        action in RELEVANT_ACTIONS or action.startswith("health_status"))
+
+
+class EventFollower:
+    """Follows one host until stopped; calls `on_snapshot` with a one-container snapshot."""
+
+    def __init__(self, host: HostConfig, on_snapshot: Callable[[HostSnapshot], None]) -> None:
+        self.host = host
+        self.on_snapshot = on_snapshot
+        self.stopping = threading.Event()
+        self.since: float | None = None  # resume point after a reconnection (seconds)
+        self._client: docker.APIClient | None = None  # the stream's: no read timeout
+        self._inspector: docker.APIClient | None = None  # inspects: the host's timeout
+
+    def _events(self) -> Iterator[dict[str, Any]]:
+        # No read timeout on the stream itself: a quiet host sends nothing for hours.
+        self._client = docker.APIClient(base_url=self.host.url, version="auto", timeout=None)
+        since = self.since if self.since is not None else time.time()
+        return self._client.events(since=since, decode=True, filters={"type": "container"})
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                for event in self._events():
+                    if self.stopping.is_set():
+                        break
+                    self.since = float(event.get("timeNano", 0)) / 1e9 or time.time()
+                    if is_relevant(event):
+                        self._observe(str(event.get("id") or event.get("Actor", {}).get("ID")))
+            except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
+                if not self.stopping.is_set():
+                    log.warning("events of %s: %s; reconnecting", self.host.name, exc)
+            self.stopping.wait(RECONNECT_DELAY_S)
+
+    def _observe(self, container_id: str) -> None:
+        observed_at = datetime.now(UTC)  # before the call: the data is at least this new
+        try:
+            if self._inspector is None:
+                self._inspector = docker.APIClient(base_url=self.host.url, version="auto",
+                                                   timeout=self.host.timeout_s)
+            inspect = self._inspector.inspect_container(container_id)
+            summary = summary_from_inspect(inspect)
+            if not is_watched(summary["Labels"]):
+                return
+            obs = observation_from(self.host.name, summary, details_from_inspect(inspect),
+                                   observed_at)
+        except docker.errors.NotFound:
+            return  # removed already: the next listing forgets it
+        except DockerPayloadError as exc:
+            log.error("events of %s: %s", self.host.name, exc)
+            return
+        except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
+            log.warning("events of %s: inspecting %s failed (%s); the next listing will tell",
+                        self.host.name, container_id[:12], exc)
+            self._inspector = None
+            return
+        self.on_snapshot(HostSnapshot(host=self.host.name, observed_at=observed_at,
+                                      containers=[obs], complete=False))
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self._client is not None:
+            self._client.close()  # ends a blocked read of the stream

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from celery import shared_task
 
 from sentinel.adapters.docker_inspector import HostUnreachable
 from tasks.alerts import record_observations
+from tasks.notify import deliver_alert
 from tasks.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -20,10 +22,20 @@ def inspect_host(host: str) -> None:
     if config is None:
         log.warning("inspect_host: host %s is not configured (any more): skipped", host)
         return
+    # One inspection per host at a time: a hung host holds one worker process for its
+    # timeout, never all of them, so it cannot delay the inspection of the others.
+    if not rt.store.claim_inspection(host, config.timeout_s * 3 + 5):
+        log.info("inspect_host(%s): the previous inspection is still running: skipped", host)
+        return
+    attempted_at = datetime.now(UTC)
     try:
         snapshot = rt.inspector(host).snapshot()
     except HostUnreachable as exc:
-        log.warning("host %s (%s) is unreachable: %s", host, config.url, exc)
-        rt.store.record_unreachable(host, config.url, str(exc))
+        log.warning("host %s (%s) did not answer: %s", host, config.url, exc)
+        for alert in rt.store.record_host_failure(host, config.url, str(exc), attempted_at,
+                                                  rt.settings.unreachable_after):
+            deliver_alert.delay(alert.id)
         return
+    finally:
+        rt.store.end_inspection(host)
     record_observations.delay(host, snapshot.model_dump(mode="json"))

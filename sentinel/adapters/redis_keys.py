@@ -37,3 +37,8 @@ def inflight(channel: str) -> str:
     """The batch being sent to a channel, kept until it is confirmed: a retry resends it
     exactly, with the same nonce."""
     return f"{PREFIX}inflight:{channel}"
+
+
+def inspecting(host: str) -> str:
+    """A lease held while one worker inspects a host."""
+    return f"{PREFIX}inspecting:{host}"

@@ -20,12 +20,34 @@ from pydantic import ValidationError
 
 from sentinel.adapters import redis_keys as keys
 from sentinel.core.alerts import Alert
+from sentinel.core.host_health import (
+    DEFAULT_AFTER_FAILURES,
+    HostHealth,
+    host_answered,
+    host_failed,
+)
 from sentinel.core.model import ContainerState, HostSnapshot, HostStatus
 from sentinel.core.state_machine import HostStep, step_host
 
 log = logging.getLogger(__name__)
 
 DELIVERED_MARKER_TTL_S = 30 * 24 * 3600  # far longer than any retry or sweep could run
+
+
+def _health(meta: Mapping[Any, Any]) -> HostHealth:
+    """A host's health from its meta hash (absent fields: never failed)."""
+    get = {_text(k): _text(v) for k, v in meta.items()}.get
+    since = get("failing_since") or ""
+    return HostHealth(status=HostStatus(get("status") or HostStatus.UNKNOWN.value),
+                      failures=int(get("failures") or 0),
+                      failing_since=datetime.fromisoformat(since) if since else None,
+                      alerted=get("alerted") == "1", error=get("error") or "")
+
+
+def _health_fields(health: HostHealth) -> dict[str, str]:
+    return {"status": health.status.value, "failures": str(health.failures),
+            "failing_since": health.failing_since.isoformat() if health.failing_since else "",
+            "alerted": "1" if health.alerted else "0", "error": health.error}
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -104,7 +126,12 @@ class StateStore:
                     if result.removed:
                         pipe.hdel(containers_key, *result.removed)
                     if snapshot.complete:  # host-level facts come from full listings only
-                        self._write_meta(pipe, meta, snapshot, host_url, first_meeting)
+                        answered = host_answered(_health(meta), host=snapshot.host,
+                                                 host_url=host_url, now=snapshot.observed_at)
+                        if self._write_meta(pipe, meta, snapshot, host_url, first_meeting,
+                                            answered.health) and answered.alert:
+                            result.alerts.append(answered.alert)
+                            result.reasons[""] = answered.reason
                     self._add_to_outbox(pipe, result.alerts, now or utcnow())
                     pipe.execute()
                     return result
@@ -124,21 +151,22 @@ class StateStore:
         return states
 
     def _write_meta(self, pipe: Any, meta: Mapping[Any, Any], snapshot: HostSnapshot,
-                    host_url: str, first_meeting: bool) -> None:
+                    host_url: str, first_meeting: bool, health: HostHealth) -> bool:
+        """False for an older snapshot: its host-level facts are outdated too."""
         last = meta.get(b"last_inspected_at")
         if last is not None and datetime.fromisoformat(last.decode()) >= snapshot.observed_at:
-            return  # an older snapshot: its host-level facts are outdated too
+            return False
         mapping = {
             "url": host_url,
-            "status": HostStatus.UP.value,
             "last_inspected_at": snapshot.observed_at.isoformat(),
             "containers": str(len(snapshot.containers)),
-            "error": "",
+            **_health_fields(health),
         }
         if first_meeting:
             mapping["baselined_at"] = snapshot.observed_at.isoformat()
         pipe.hset(keys.host_meta(snapshot.host), mapping=mapping)
         pipe.sadd(keys.HOSTS, snapshot.host)
+        return True
 
     def channel_of(self, alert: Alert) -> str:
         return alert.channel or self.default_channel
@@ -153,13 +181,41 @@ class StateStore:
             pipe.zadd(keys.pending(self.channel_of(alert)),
                       {alert.id: alert.occurred_at.timestamp()}, nx=True)
 
-    def record_unreachable(self, host: str, host_url: str, error: str,
-                           now: datetime | None = None) -> None:
-        """The host did not answer: its containers become unknown, none of them is alerted."""
-        self.redis.hset(keys.host_meta(host), mapping={
-            "url": host_url, "status": HostStatus.UNREACHABLE.value, "error": error[:500],
-            "last_error_at": (now or utcnow()).isoformat()})
-        self.redis.sadd(keys.HOSTS, host)
+    def record_host_failure(self, host: str, host_url: str, error: str, attempted_at: datetime,
+                            after_failures: int = DEFAULT_AFTER_FAILURES) -> list[Alert]:
+        """An inspection that got no answer. After `after_failures` in a row, one alert; its
+        containers are unknown meanwhile, and none of them is alerted."""
+        meta_key = keys.host_meta(host)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(meta_key)
+                    meta = pipe.hgetall(meta_key)
+                    last = meta.get(b"last_inspected_at")
+                    if last is not None and datetime.fromisoformat(_text(last)) >= attempted_at:
+                        pipe.reset()  # a newer inspection answered: this failure is old news
+                        return []
+                    decision = host_failed(_health(meta), host=host, host_url=host_url,
+                                           now=attempted_at, error=error[:500],
+                                           after_failures=after_failures)
+                    pipe.multi()
+                    fields = {"url": host_url, **_health_fields(decision.health)}
+                    pipe.hset(meta_key, mapping=fields)  # type: ignore[arg-type]
+                    pipe.sadd(keys.HOSTS, host)
+                    alerts = [decision.alert] if decision.alert else []
+                    self._add_to_outbox(pipe, alerts, utcnow())
+                    pipe.execute()
+                    log.info("host %s: %s", host, decision.reason)
+                    return alerts
+                except redis.WatchError:
+                    continue
+
+    def claim_inspection(self, host: str, lease_s: float) -> bool:
+        return bool(self.redis.set(keys.inspecting(host), "1", nx=True,
+                                   px=max(1, int(lease_s * 1000))))
+
+    def end_inspection(self, host: str) -> None:
+        self.redis.delete(keys.inspecting(host))
 
     def add_alert(self, alert: Alert, now: datetime | None = None) -> None:
         """Put one alert in the outbox outside a snapshot (tests, test alerts, re-sends)."""

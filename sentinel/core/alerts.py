@@ -20,6 +20,8 @@ class AlertKind(StrEnum):
     RECOVERED = "recovered"
     UNHEALTHY = "unhealthy"
     BASELINE = "baseline"  # first meeting with a host: containers already stopped, as one summary
+    UNREACHABLE = "unreachable"  # a host that stopped answering
+    HOST_RECOVERED = "host_recovered"  # ... and answers again
     TEST = "test"
 
 

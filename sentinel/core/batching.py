@@ -47,7 +47,7 @@ def summary_line(alert: Alert) -> str:
     who = f"{escape(name)} on {escape(truncate(alert.host, SUMMARY_NAME_CHARS))}"
     if alert.kind is AlertKind.DEAD:
         return f"[DEAD] {who}: exit {describe_exit(alert.exit_code, alert.oom_killed)}"
-    if alert.kind is AlertKind.RECOVERED:
+    if alert.kind in (AlertKind.RECOVERED, AlertKind.HOST_RECOVERED):
         return f"Recovered: {who} (was down {approx_duration(alert.downtime_s or 0)})"
     return f"[{alert.kind.value.upper()}] {who}"
 

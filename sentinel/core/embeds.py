@@ -122,6 +122,28 @@ def _baseline(alert: Alert) -> Embed:
     return embed
 
 
+def _unreachable(alert: Alert) -> Embed:
+    embed = _base(alert, f"[UNREACHABLE] {escape(alert.host)}", ORANGE,
+                  f"Host **{escape(alert.host)}** does not answer. Its containers are unknown "
+                  "until it does: none is reported dead because of this.")
+    embed["fields"] = [
+        _field("Host", escape(alert.host)),
+        _field("Since", _when(alert.occurred_at)),
+        _field("Error", code_block(alert.detail or "(none)", lim.EMBED_FIELD_VALUE_CHARS),
+               inline=False),
+    ]
+    return embed
+
+
+def _host_recovered(alert: Alert) -> Embed:
+    down = approx_duration(alert.downtime_s or 0)
+    embed = _base(alert, f"Recovered: {escape(alert.host)}", GREEN,
+                  f"Host **{escape(alert.host)}** answers again: was unreachable {down}.")
+    embed["fields"] = [_field("Host", escape(alert.host)), _field("Was unreachable", down),
+                       _field("Back at", _when(alert.occurred_at))]
+    return embed
+
+
 def _test(alert: Alert) -> Embed:
     embed = _base(alert, "[TEST] Sentinel", BLURPLE,
                   alert.detail or "A test alert: if you can read this, delivery works.")
@@ -135,6 +157,8 @@ _RENDERERS = {
     AlertKind.UNHEALTHY: _unhealthy,
     AlertKind.BASELINE: _baseline,
     AlertKind.TEST: _test,
+    AlertKind.UNREACHABLE: _unreachable,
+    AlertKind.HOST_RECOVERED: _host_recovered,
 }
 
 

@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     http_timeout_s: float = Field(default=10.0, gt=0)  # each call to a notifier
     outbox_grace_s: float = Field(default=30.0, gt=0)  # undelivered this long -> re-enqueued
     unreachable_after: int = Field(default=2, ge=1)  # failed inspections in a row -> alert
+    beat_lease_s: float = Field(default=10.0, gt=0)  # a dead beat's standby takes over after
     log_level: str = "INFO"
 
     @field_validator("hosts", mode="before")

@@ -10,7 +10,7 @@ import logging
 import sys
 
 from celery import Celery
-from celery.signals import beat_init, worker_process_init
+from celery.signals import worker_process_init
 
 from beat_schedule import build_beat_schedule
 from sentinel.config import ConfigError, Settings, load_settings
@@ -53,6 +53,8 @@ def create_app(settings: Settings) -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
         beat_schedule=build_beat_schedule(settings.hosts, settings.interval_s),
+        # One active beat per fleet (a lease in Redis); others stand by.
+        beat_scheduler="workers.beat_lock:LeaderScheduler",
     )
     return celery_app
 
@@ -70,11 +72,3 @@ logging.getLogger("sentinel").setLevel(settings.log_level.upper())
 # httpx logs every request's full URL at INFO, and a webhook URL holds the webhook's token.
 for noisy in ("httpx", "httpcore"):
     logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-@beat_init.connect
-def _inspect_every_host_at_start(sender: object = None, **_: object) -> None:
-    """An interval schedule first fires one interval after beat starts (30 s by default):
-    inspect every host now, so a fresh start knows the fleet at once."""
-    for host in settings.hosts:
-        app.send_task("inspect_host", args=(host,), queue="inspect", expires=settings.interval_s)

@@ -1,0 +1,84 @@
+"""One scheduler per fleet: beat schedules only while it holds a lease in Redis.
+
+A second `sentinel beat` stands by: it checks the lease every STANDBY_CHECK_S and takes over
+when the active one stops renewing it (it died or hung), so a fleet never doubles its
+inspections and never goes without them for longer than the lease (SENTINEL_BEAT_LEASE_S).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import socket
+from typing import Any
+
+import redis
+from celery.beat import PersistentScheduler
+
+log = logging.getLogger(__name__)
+
+LEASE_KEY = "sentinel:beat:leader"
+STANDBY_CHECK_S = 1.0
+
+# Take the lease if free, or renew it if ours: one atomic step.
+_TAKE_OR_RENEW = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+_RELEASE = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            "return redis.call('DEL', KEYS[1]) else return 0 end")
+
+
+class LeaderScheduler(PersistentScheduler):
+    """Celery's persistent scheduler, active only while it is the fleet's leader."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from workers.app import settings
+
+        self.settings = settings
+        self.identity = f"{socket.gethostname()}:{secrets.token_hex(4)}"
+        self.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=5,
+                                          socket_connect_timeout=3)
+        self._take = self.redis.register_script(_TAKE_OR_RENEW)
+        self._release = self.redis.register_script(_RELEASE)
+        self.leading = False
+
+    def _hold_lease(self) -> bool:
+        try:
+            return bool(self._take(keys=[LEASE_KEY], args=[
+                self.identity, int(self.settings.beat_lease_s * 1000)]))
+        except redis.RedisError as exc:
+            log.warning("beat: cannot reach Redis for the lease: %s", exc)
+            return False
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        leading = self._hold_lease()
+        if leading and not self.leading:
+            log.warning("beat %s: now the active scheduler", self.identity)
+            self._inspect_every_host_now()
+        elif self.leading and not leading:
+            log.warning("beat %s: lost the lease: standing by", self.identity)
+        self.leading = leading
+        if not leading:
+            return STANDBY_CHECK_S
+        # Renew well within the lease, however long until the next task is due.
+        return min(super().tick(*args, **kwargs), self.settings.beat_lease_s / 3)
+
+    def _inspect_every_host_now(self) -> None:
+        """An interval schedule first fires one interval after start: the new leader inspects
+        every host at once, so a fresh start (or a takeover) knows the fleet now."""
+        for host in self.settings.hosts:
+            self.app.send_task("inspect_host", args=(host,), queue="inspect",
+                               expires=self.settings.interval_s)
+
+    def close(self) -> None:
+        if self.leading:
+            with contextlib.suppress(redis.RedisError):  # else the lease runs out by itself
+                self._release(keys=[LEASE_KEY], args=[self.identity])
+        super().close()

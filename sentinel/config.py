@@ -47,6 +47,25 @@ class HostConfig(BaseModel):
     name: str
     url: str
     timeout_s: float = Field(default=10.0, gt=0)
+    # tcp:// with TLS (TOML only): the CA that signed the engine's certificate, and the
+    # client certificate and key the engine asks for (`dockerd --tlsverify`).
+    tls_ca: Path | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_verify: bool = True
+
+    @model_validator(mode="after")
+    def _tls_complete(self) -> HostConfig:
+        files = {"tls_ca": self.tls_ca, "tls_cert": self.tls_cert, "tls_key": self.tls_key}
+        given = {k: v for k, v in files.items() if v is not None}
+        if given and not self.url.startswith("tcp://"):
+            raise ValueError(f"host {self.name!r}: TLS settings need a tcp:// url")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError(f"host {self.name!r}: tls_cert and tls_key go together")
+        for key, path in given.items():
+            if not path.is_file():
+                raise ValueError(f"host {self.name!r}: {key} {str(path)!r} is not a file")
+        return self
 
 
 def _parse_hosts(value: Any) -> dict[str, HostConfig]:
@@ -238,6 +257,15 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
 
 
+def _shown_host(host: dict[str, Any]) -> dict[str, Any]:
+    """A host as `sentinel config` shows it: its URL without a password, TLS files by path."""
+    shown: dict[str, Any] = {"url": redact_url(host["url"]), "timeout_s": host["timeout_s"]}
+    if host["tls_ca"] or host["tls_cert"]:
+        shown.update({k: str(host[k]) for k in ("tls_ca", "tls_cert", "tls_key") if host[k]})
+        shown["tls_verify"] = host["tls_verify"]
+    return shown
+
+
 def redacted(settings: Settings) -> dict[str, Any]:
     """The effective configuration as `sentinel config` shows it: no secret in it."""
     shown: dict[str, Any] = {}
@@ -247,8 +275,7 @@ def redacted(settings: Settings) -> dict[str, Any]:
         elif name in ("redis_url", "broker_url", "bot_api_url", "discord_api_base") and value:
             value = redact_url(value)
         elif name == "hosts":
-            value = {h: {"url": redact_url(c["url"]), "timeout_s": c["timeout_s"]}
-                     for h, c in value.items()}
+            value = {h: _shown_host(c) for h, c in value.items()}
         shown[name] = value
     shown["notifier"] = settings.effective_notifier.value
     shown["broker_url"] = redact_url(settings.effective_broker_url)

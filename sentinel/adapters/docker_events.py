@@ -17,6 +17,7 @@ from typing import Any
 import docker
 import requests
 
+from sentinel.adapters.docker_client import api_client
 from sentinel.config import HostConfig
 from sentinel.core.docker_payloads import (
     DockerPayloadError,
@@ -53,7 +54,7 @@ class EventFollower:
 
     def _events(self) -> Iterator[dict[str, Any]]:
         # No read timeout on the stream itself: a quiet host sends nothing for hours.
-        self._client = docker.APIClient(base_url=self.host.url, version="auto", timeout=None)
+        self._client = api_client(self.host, timeout_s=None)
         since = self.since if self.since is not None else time.time()
         return self._client.events(since=since, decode=True, filters={"type": "container"})
 
@@ -75,8 +76,7 @@ class EventFollower:
         observed_at = datetime.now(UTC)  # before the call: the data is at least this new
         try:
             if self._inspector is None:
-                self._inspector = docker.APIClient(base_url=self.host.url, version="auto",
-                                                   timeout=self.host.timeout_s)
+                self._inspector = api_client(self.host, timeout_s=self.host.timeout_s)
             inspect = self._inspector.inspect_container(container_id)
             summary = summary_from_inspect(inspect)
             if not is_watched(summary["Labels"]):

@@ -9,6 +9,7 @@ from typing import Any
 import docker
 import requests
 
+from sentinel.adapters.docker_client import api_client
 from sentinel.config import HostConfig
 from sentinel.core.docker_payloads import (
     Details,
@@ -43,9 +44,7 @@ class DockerInspector:
     def _api(self) -> docker.APIClient:
         if self._client is None:
             try:
-                # version="auto" asks the engine once, so old and new engines both work.
-                self._client = docker.APIClient(base_url=self.host.url, version="auto",
-                                                timeout=self.host.timeout_s)
+                self._client = api_client(self.host, timeout_s=self.host.timeout_s)
             except _TRANSPORT_ERRORS as exc:
                 raise HostUnreachable(_describe(exc)) from exc
         return self._client

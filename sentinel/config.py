@@ -217,6 +217,21 @@ def config_file_path() -> Path | None:
     return default if default.is_file() else None
 
 
+def config_version() -> tuple[str, int] | None:
+    """What identifies the configuration file's content now (path, mtime): a change means
+    re-read it. The environment cannot change under a running process; the file can."""
+    try:
+        path = config_file_path()
+    except ConfigError:
+        return None
+    if path is None:
+        return None
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate; raise ConfigError with one line on the first problem found."""
     try:

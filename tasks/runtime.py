@@ -6,6 +6,7 @@ runtime remembers the pid that built it and builds afresh in a new process.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ from sentinel.adapters.docker_inspector import DockerInspector
 from sentinel.adapters.notifiers import Notifier, build_notifier
 from sentinel.adapters.notifiers.http import MAX_INLINE_WAIT_S
 from sentinel.adapters.redis_store import StateStore
-from sentinel.config import Settings, load_settings
+from sentinel.config import ConfigError, Settings, config_version, load_settings
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Runtime:
     notifier: Notifier
     inspectors: dict[str, DockerInspector] = field(default_factory=dict)
     pid: int = field(default_factory=os.getpid)
+    config: tuple[str, int] | None = field(default_factory=config_version)
 
     def inspector(self, host: str) -> DockerInspector:
         if host not in self.inspectors:
@@ -45,6 +47,7 @@ class Runtime:
 
 
 _current: Runtime | None = None
+log = logging.getLogger(__name__)
 
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
@@ -58,9 +61,21 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
 
 
 def runtime() -> Runtime:
+    """This process's runtime; rebuilt after a fork, and when the configuration file changed
+    (hosts added or removed take effect without restarting the workers)."""
     global _current
     if _current is None or _current.pid != os.getpid():
         _current = build_runtime()
+    elif _current.config != config_version():
+        try:
+            fresh = build_runtime()
+        except ConfigError as exc:  # keep working with the last good configuration
+            log.error("configuration changed but is invalid, still using the previous: %s", exc)
+            _current.config = config_version()
+        else:
+            log.warning("configuration changed: now watching %s", ", ".join(fresh.settings.hosts))
+            _current.close()
+            _current = fresh
     return _current
 
 

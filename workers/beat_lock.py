@@ -16,6 +16,9 @@ from typing import Any
 import redis
 from celery.beat import PersistentScheduler
 
+from beat_schedule import build_beat_schedule
+from sentinel.config import ConfigError, config_version, load_settings
+
 log = logging.getLogger(__name__)
 
 LEASE_KEY = "sentinel:beat:leader"
@@ -48,6 +51,7 @@ class LeaderScheduler(PersistentScheduler):
         self._take = self.redis.register_script(_TAKE_OR_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self.leading = False
+        self.config = config_version()
 
     def _hold_lease(self) -> bool:
         try:
@@ -57,7 +61,27 @@ class LeaderScheduler(PersistentScheduler):
             log.warning("beat: cannot reach Redis for the lease: %s", exc)
             return False
 
+    def _reload_if_changed(self) -> None:
+        """A host added to or removed from the configuration file is scheduled (or no longer)
+        at once, without a restart; an invalid file is said once and the old one kept."""
+        version = config_version()
+        if version == self.config:
+            return
+        self.config = version
+        try:
+            fresh = load_settings()
+        except ConfigError as exc:
+            log.error("beat: configuration changed but is invalid, still using the previous: "
+                      "%s", exc)
+            return
+        self.settings = fresh
+        self.merge_inplace(build_beat_schedule(fresh.hosts, fresh.interval_s))
+        log.warning("beat: configuration changed: inspecting %s", ", ".join(fresh.hosts))
+        if self.leading:
+            self._inspect_every_host_now()
+
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        self._reload_if_changed()
         leading = self._hold_lease()
         if leading and not self.leading:
             log.warning("beat %s: now the active scheduler", self.identity)

@@ -8,10 +8,12 @@ import signal
 import threading
 
 from sentinel.adapters.docker_events import EventFollower
-from sentinel.config import Settings
+from sentinel.config import ConfigError, HostConfig, Settings, config_version, load_settings
 from sentinel.core.model import HostSnapshot
 
 log = logging.getLogger(__name__)
+
+CONFIG_CHECK_S = 2.0
 
 
 def run_watch(settings: Settings) -> int:
@@ -23,18 +25,36 @@ def run_watch(settings: Settings) -> int:
         app.send_task("record_observations",
                       args=(snapshot.host, snapshot.model_dump(mode="json")))
 
-    followers = [EventFollower(host, publish) for host in settings.hosts.values()]
-    threads = [threading.Thread(target=f.run, name=f"events-{f.host.name}", daemon=True)
-               for f in followers]
+    followers: dict[str, tuple[EventFollower, threading.Thread]] = {}
+
+    def follow(hosts: dict[str, HostConfig]) -> None:
+        """Start following new or changed hosts, stop following removed ones."""
+        for name in [n for n, (f, _) in followers.items() if hosts.get(n) != f.host]:
+            follower, thread = followers.pop(name)
+            follower.stop()
+            thread.join(5)
+        for name, host in hosts.items():
+            if name not in followers:
+                follower = EventFollower(host, publish)
+                thread = threading.Thread(target=follower.run, name=f"events-{name}",
+                                          daemon=True)
+                thread.start()
+                followers[name] = (follower, thread)
+        log.warning("following the Docker events of %s", ", ".join(hosts))
+
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
-    for thread in threads:
-        thread.start()
-    log.warning("following the Docker events of %s", ", ".join(settings.hosts))
-    done.wait()
-    for follower in followers:
-        follower.stop()
-    for thread in threads:
-        thread.join(5)
+    follow(settings.hosts)
+    version = config_version()
+    while not done.wait(CONFIG_CHECK_S):
+        if config_version() == version:
+            continue
+        version = config_version()
+        try:
+            follow(load_settings().hosts)
+        except ConfigError as exc:
+            log.error("configuration changed but is invalid, still following the previous "
+                      "hosts: %s", exc)
+    follow({})
     return 0

@@ -5,7 +5,7 @@ Hand-written (asyncio, no framework) so that one process serves a thousand hosts
 its own cost stays out of Sentinel's measurement. Every host has the same `containers` running
 containers, so a cycle's work is known exactly.
 
-    python -m bench.engine_sim --hosts 1000 --containers 50 --base-port 41000
+    python -m bench.engine_sim --hosts 1000 --containers 50 --base-port 21000
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=1000)
     parser.add_argument("--containers", type=int, default=50)
-    parser.add_argument("--base-port", type=int, default=41000)
+    parser.add_argument("--base-port", type=int, default=21000)
     args = parser.parse_args()
     asyncio.run(serve(args.hosts, args.containers, args.base_port))
 

@@ -73,7 +73,7 @@ def main() -> int:
     parser.add_argument("--watch", action="store_true", help="run the event watcher too")
     args = parser.parse_args()
 
-    base = 42000  # ports base..base+hosts-1 on 127.0.0.1
+    base = 21000  # ports base..base+hosts-1, below the ephemeral range (free_port picks there)
     sim = subprocess.Popen([sys.executable, "-m", "bench.engine_sim", "--hosts",
                             str(args.hosts), "--containers", str(args.containers),
                             "--base-port", str(base)], cwd=REPO)

@@ -38,4 +38,6 @@ def inspect_host(host: str) -> None:
         return
     finally:
         rt.store.end_inspection(host)
+    if rt.store.touch_host(snapshot):
+        return  # the same listing as last recorded: nothing to decide
     record_observations.delay(host, snapshot.model_dump(mode="json"))

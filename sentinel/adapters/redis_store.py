@@ -26,7 +26,7 @@ from sentinel.core.host_health import (
     host_answered,
     host_failed,
 )
-from sentinel.core.model import ContainerState, HostSnapshot, HostStatus
+from sentinel.core.model import ContainerState, HostSnapshot, HostStatus, listing_digest
 from sentinel.core.state_machine import HostStep, step_host
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,15 @@ class StateStore:
         self._unlock = client.register_script(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             "return redis.call('DEL', KEYS[1]) else return 0 end")
+        # A steady host's freshness: only if plainly up, and never backwards in time.
+        self._touch = client.register_script(
+            "local st = redis.call('HMGET', KEYS[1], 'status', 'failures', "
+            "'last_inspected_ts', 'baselined_at', 'digest') "
+            "if st[1] ~= 'up' or (st[2] and st[2] ~= '0') or not st[4] or not st[3] "
+            "or st[5] ~= ARGV[3] then return 0 end "
+            "if tonumber(st[3]) >= tonumber(ARGV[2]) then return 1 end "
+            "redis.call('HSET', KEYS[1], 'last_inspected_at', ARGV[1], "
+            "'last_inspected_ts', ARGV[2]) return 1")
         # Only the batch's own sender clears it: a worker that lost its lease must not delete
         # the batch its successor is sending.
         self._drop_batch = client.register_script(
@@ -125,6 +134,10 @@ class StateStore:
                             k: s.model_dump_json() for k, s in result.changed.items()})
                     if result.removed:
                         pipe.hdel(containers_key, *result.removed)
+                    if not snapshot.complete and (result.changed or result.removed):
+                        # An event changed what the last full listing said: the next listing
+                        # must be decided in full even if it equals that one (touch_host).
+                        pipe.hset(meta_key, "digest", "")
                     if snapshot.complete:  # host-level facts come from full listings only
                         answered = host_answered(_health(meta), host=snapshot.host,
                                                  host_url=host_url, now=snapshot.observed_at)
@@ -159,6 +172,8 @@ class StateStore:
         mapping = {
             "url": host_url,
             "last_inspected_at": snapshot.observed_at.isoformat(),
+            "last_inspected_ts": repr(snapshot.observed_at.timestamp()),
+            "digest": listing_digest(snapshot) or "",
             "containers": str(len(snapshot.containers)),
             **_health_fields(health),
         }
@@ -209,6 +224,18 @@ class StateStore:
                     return alerts
                 except redis.WatchError:
                     continue
+
+    def touch_host(self, snapshot: HostSnapshot) -> bool:
+        """A listing identical to the last one recorded (by any worker): only the host's
+        freshness moves on, in one call. False when anything else could need deciding (a
+        different listing, failures pending, unreachable, never met): then the full record
+        runs. Most of a steady fleet's cycles end here."""
+        digest = listing_digest(snapshot)
+        if digest is None:
+            return False
+        moment = snapshot.observed_at
+        return bool(self._touch(keys=[keys.host_meta(snapshot.host)],
+                                args=[moment.isoformat(), repr(moment.timestamp()), digest]))
 
     def claim_inspection(self, host: str, lease_s: float) -> bool:
         return bool(self.redis.set(keys.inspecting(host), "1", nx=True,

@@ -165,7 +165,7 @@ def step_host(states: dict[str, ContainerState], snapshot: HostSnapshot, *, host
         prev = states.get(obs.key)
         decision = step(prev, obs, host_url=host_url, baseline=first_meeting)
         result.reasons[obs.key] = decision.reason
-        if decision.state is not None and decision.state != prev:
+        if decision.state is not None and _news(prev, decision.state):
             result.changed[obs.key] = decision.state
         if decision.alert is not None:
             result.alerts.append(decision.alert)
@@ -180,6 +180,15 @@ def step_host(states: dict[str, ContainerState], snapshot: HostSnapshot, *, host
         if down:
             result.alerts.append(_baseline_summary(snapshot, down, host_url))
     return result
+
+
+def _news(prev: ContainerState | None, state: ContainerState) -> bool:
+    """Worth writing: anything but a newer observed_at (rewriting every container of every
+    host every cycle was most of a steady cycle's cost). An older observation can still not
+    overwrite a change: a change is always written, with its time."""
+    if prev is None:
+        return True
+    return state.model_copy(update={"observed_at": prev.observed_at}) != prev
 
 
 def _baseline_summary(snapshot: HostSnapshot, down: list[ContainerState], host_url: str) -> Alert:

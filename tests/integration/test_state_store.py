@@ -110,3 +110,23 @@ def test_an_early_answer_cannot_hand_out_a_slot_already_taken(redis_url):
     assert limiter.acquire(route, "c1") == 0.0  # B
     limiter.learn(route, "c1", {**full, "x-ratelimit-remaining": "1"})  # A's answer, first
     assert limiter.acquire(route, "c1") > 0  # C must wait: B's slot is taken
+
+
+def test_a_steady_listing_only_touches_the_host_and_anything_else_is_decided_in_full(redis_url):
+    store = StateStore(redis.Redis.from_url(redis_url))
+    assert not store.touch_host(snapshot(T0, "running"))  # never met: the full record
+    store.record_snapshot(snapshot(T0, "running"))
+    later = T0 + timedelta(seconds=30)
+    assert store.touch_host(snapshot(later, "running"))  # the same listing: touched
+    assert store.host_meta("h")["last_inspected_at"] == later.isoformat()
+    assert not store.touch_host(snapshot(later + timedelta(seconds=1), "exited", 137))
+
+    # An event changed a container since the last full listing: no touch until decided.
+    event = snapshot(later + timedelta(seconds=2), "exited", 137)
+    store.record_snapshot(event.model_copy(update={"complete": False}))
+    assert not store.touch_host(snapshot(later + timedelta(seconds=3), "running"))
+
+    store.record_snapshot(snapshot(later + timedelta(seconds=4), "running"))
+    store.record_host_failure("h", "", "ReadTimeout", later + timedelta(seconds=5))
+    assert not store.touch_host(snapshot(later + timedelta(seconds=6), "running")), \
+        "failures pending: the full record decides the host's health"

@@ -42,6 +42,20 @@ def dockerd() -> Iterator[DockerDaemon]:
     daemon.stop()
 
 
+@pytest.fixture(scope="session")
+def second_dockerd_session() -> Iterator[DockerDaemon]:
+    daemon = DockerDaemon("it2")
+    yield daemon
+    daemon.stop()
+
+
+@pytest.fixture
+def second_dockerd(second_dockerd_session: DockerDaemon) -> DockerDaemon:
+    """Another host, empty at the start of each test (multi-host tests)."""
+    second_dockerd_session.remove_all_containers()
+    return second_dockerd_session
+
+
 @pytest.fixture
 def docker_host(dockerd: DockerDaemon) -> DockerDaemon:
     """The test dockerd with no containers left from an earlier test."""

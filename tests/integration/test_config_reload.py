@@ -4,37 +4,26 @@ restarting any of Sentinel's processes."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from tests.integration.conftest import HOST
 from tests.integration.helpers import start_node, store_for, wait_for_baseline
 from tests.support.sentinel_procs import SENTINEL
-from tests.support.services import DockerDaemon, wait_until
+from tests.support.services import wait_until
 
 ADDED = "added"
 
 
-@pytest.fixture(scope="module")
-def other_dockerd() -> Iterator[DockerDaemon]:
-    daemon = DockerDaemon("it3")
-    yield daemon
-    daemon.stop()
-
-
 def test_a_host_added_to_the_file_is_watched_and_a_removed_one_is_not(
-        docker_host, other_dockerd, sentinel, bot_api, redis_url, tmp_path):
-    other_dockerd.remove_all_containers()
+        docker_host, second_dockerd, sentinel, bot_api, redis_url, tmp_path):
     config = tmp_path / "sentinel.toml"
     config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n')
     sentinel.env["SENTINEL_CONFIG"] = str(config)
     del sentinel.env["SENTINEL_HOSTS"]
     sentinel.start("watcher", [*SENTINEL, "watch"])
     start_node(sentinel, redis_url, HOST)
-    newcomer = other_dockerd.run("newcomer")
+    newcomer = second_dockerd.run("newcomer")
 
-    config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n{ADDED} = "{other_dockerd.url}"\n')
+    config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n{ADDED} = "{second_dockerd.url}"\n')
     wait_for_baseline(redis_url, ADDED, timeout_s=15)
     time.sleep(1)  # the watcher follows the new host too
     newcomer.kill()

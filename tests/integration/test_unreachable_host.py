@@ -8,28 +8,17 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from tests.integration.conftest import HOST, MEASUREMENTS
 from tests.integration.helpers import start_node, wait_for_baseline
 from tests.integration.test_cli import run
-from tests.support.services import DockerDaemon, wait_until
+from tests.support.services import wait_until
 
 FROZEN = "frozen"
 
 
-@pytest.fixture(scope="module")
-def second_dockerd() -> Iterator[DockerDaemon]:
-    daemon = DockerDaemon("it2")
-    yield daemon
-    daemon.stop()
-
-
 def test_a_frozen_host_is_one_alert_and_never_a_dead_container(
         docker_host, second_dockerd, sentinel, bot_api, redis_url, tmp_path):
-    second_dockerd.remove_all_containers()
     config = tmp_path / "sentinel.toml"
     config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n'
                       f'{FROZEN} = {{ url = "{second_dockerd.url}", timeout_s = 2 }}\n')

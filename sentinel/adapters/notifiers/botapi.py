@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from sentinel.adapters.notifiers.base import DeliveryError, OutgoingMessage
-from sentinel.adapters.notifiers.http import ChatHttp
+from sentinel.adapters.notifiers.http import ChatHttp, send_to_named_channel
 from sentinel.adapters.ratelimit import RateLimiter
 from sentinel.config import redact_url
 
@@ -46,14 +46,8 @@ class BotApiNotifier:
         return str(body.get("id", "")) if isinstance(body, dict) else ""
 
     def send(self, message: OutgoingMessage) -> str:
-        try:
-            return self._send(message)
-        except DeliveryError as exc:
-            if exc.status != 404:
-                raise
-            # The channel is gone (deleted, or the bot restarted): ensure it again, once.
-            self._channel_ids.pop(message.channel, None)
-            return self._send(message)
+        return send_to_named_channel(lambda: self._send(message),
+                                     lambda: self._channel_ids.pop(message.channel, None))
 
     def capacity(self, channel: str) -> int | None:
         channel_id = self._channel_ids.get(channel)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from sentinel.adapters.notifiers.base import DeliveryError, OutgoingMessage
-from sentinel.adapters.notifiers.http import ChatHttp
+from sentinel.adapters.notifiers.http import ChatHttp, send_to_named_channel
 from sentinel.adapters.ratelimit import RateLimiter
 from sentinel.config import redact_url
 
@@ -77,15 +77,9 @@ class DiscordNotifier:
         return str(body.get("id", "")) if isinstance(body, dict) else ""
 
     def send(self, message: OutgoingMessage) -> str:
-        try:
-            return self._send(message)
-        except DeliveryError as exc:
-            if exc.status != 404:
-                raise
-            # Unknown Channel: deleted since we cached it. Find or create it again, once; a
-            # second 404 is final (a dead letter), not a loop.
-            self._channel_ids.pop(channel_name(message.channel), None)
-            return self._send(message)
+        return send_to_named_channel(
+            lambda: self._send(message),
+            lambda: self._channel_ids.pop(channel_name(message.channel), None))
 
     def capacity(self, channel: str) -> int | None:
         channel_id = self._channel_ids.get(channel_name(channel))

@@ -4,6 +4,7 @@ the answer, and turns the answer into success or a DeliveryError that says what 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -85,3 +86,15 @@ class ChatHttp:
 
     def close(self) -> None:
         self.client.close()
+
+
+def send_to_named_channel(send: Callable[[], str], forget_channel: Callable[[], object]) -> str:
+    """Send; on a 404 the cached channel is gone (deleted, or the bot restarted): forget it,
+    find or create it again, and send once more. A second 404 is final (a dead letter)."""
+    try:
+        return send()
+    except DeliveryError as exc:
+        if exc.status != 404:
+            raise
+        forget_channel()
+        return send()

@@ -97,15 +97,17 @@ def main() -> int:
         time.sleep(args.interval)  # warm-up: a steady cycle, caches full
         cpu_start, wall_start = tree_cpu_s(roots), time.time()
         complete_cycles = 0
+        spreads: list[float] = []
         for _ in range(args.cycles):
             time.sleep(args.interval)
             cutoff = datetime.now(UTC).timestamp() - args.interval - 1.0
-            lasts = [state.hget(f"sentinel:host:{n}:meta", "last_inspected_at") for n in hosts]
-            fresh = sum(1 for v in lasts
-                        if v and datetime.fromisoformat(v.decode()).timestamp() > cutoff)
-            complete_cycles += fresh == len(hosts)
-            print(f"cycle: {fresh}/{len(hosts)} hosts inspected within the last interval",
-                  flush=True)
+            lasts = [state.hget(f"sentinel:host:{n}:meta", "last_inspected_ts") for n in hosts]
+            times = [float(v) for v in lasts if v and float(v) > cutoff]
+            complete_cycles += len(times) == len(hosts)
+            spread = max(times) - min(times) if times else float("nan")
+            spreads.append(spread)
+            print(f"cycle: {len(times)}/{len(hosts)} hosts inspected within the last interval; "
+                  f"first to last inspection of the cycle: {spread:.1f} s", flush=True)
         cpu = tree_cpu_s(roots) - cpu_start
         wall = time.time() - wall_start
     finally:
@@ -122,6 +124,8 @@ def main() -> int:
           f"{args.cycles} cycles ({wall:.0f} s): Sentinel's process tree used {cpu:.1f} CPU s "
           f"= {per_check_us:.1f} us per container-check; every host inspected in "
           f"{complete_cycles}/{args.cycles} cycles")
+    print("cycle time (first to last host inspected, per cycle): "
+          + ", ".join(f"{x:.1f} s" for x in spreads))
     print(f"floor (docker SDK listing the same hosts): {floor:.1f} us per container-check; "
           f"ratio {per_check_us / floor:.1f}x")
     print(f"reproduce: sudo .venv/bin/python -m bench.fleet_cpu --hosts {args.hosts} "

@@ -200,15 +200,20 @@ def deadletters(retry: bool) -> None:
         return
     for letter in letters:
         a = letter.alert
-        click.echo(f"{letter.failed_at:%Y-%m-%d %H:%M:%S}  {a.id}  {a.kind.value} "
-                   f"{a.host}/{a.name or '-'}: {letter.reason}")
+        what = f"{a.kind.value} {a.host}/{a.name or '-'}" if a else "(unreadable alert)"
+        click.echo(f"{letter.failed_at:%Y-%m-%d %H:%M:%S}  {letter.alert_id}  {what}: "
+                   f"{letter.reason}")
     if retry:
         from workers.app import app
 
+        sent = 0
         for letter in letters:
-            if store.requeue_dead_letter(letter.alert.id):
-                app.send_task("deliver_alert", args=(letter.alert.id,))
-        click.echo(f"{len(letters)} alert(s) queued for delivery again.")
+            if letter.alert is not None and store.requeue_dead_letter(letter.alert_id):
+                app.send_task("deliver_alert", args=(letter.alert_id,))
+                sent += 1
+        unreadable = sum(1 for letter in letters if letter.alert is None)
+        click.echo(f"{sent} alert(s) queued for delivery again."
+                   + (f" {unreadable} unreadable one(s) cannot be re-sent." if unreadable else ""))
 
 
 def main() -> None:

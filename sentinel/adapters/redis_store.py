@@ -65,7 +65,8 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True)
 class DeadLetter:
-    alert: Alert
+    alert_id: str
+    alert: Alert | None  # None: set aside unreadable (listed, not re-sendable)
     reason: str
     failed_at: datetime
 
@@ -405,11 +406,10 @@ class StateStore:
 
     def dead_letters(self) -> list[DeadLetter]:
         letters = []
-        for raw in self.redis.hvals(keys.DEAD_LETTERS):
+        for alert_id, raw in self.redis.hgetall(keys.DEAD_LETTERS).items():
             entry = json.loads(raw)
-            if "alert" not in entry:
-                continue  # set aside unreadable: counted, shown by `sentinel deadletters`
-            letters.append(DeadLetter(alert=Alert.model_validate(entry["alert"]),
+            alert = Alert.model_validate(entry["alert"]) if "alert" in entry else None
+            letters.append(DeadLetter(alert_id=_text(alert_id), alert=alert,
                                       reason=entry["reason"],
                                       failed_at=datetime.fromisoformat(entry["failed_at"])))
         return sorted(letters, key=lambda d: d.failed_at)

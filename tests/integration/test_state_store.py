@@ -130,3 +130,16 @@ def test_a_steady_listing_only_touches_the_host_and_anything_else_is_decided_in_
     store.record_host_failure("h", "", "ReadTimeout", later + timedelta(seconds=5))
     assert not store.touch_host(snapshot(later + timedelta(seconds=6), "running")), \
         "failures pending: the full record decides the host's health"
+
+
+def test_an_unreadable_outbox_entry_is_set_aside_counted_and_listed(redis_url):
+    """It must neither block its channel nor vanish: a dead letter with the reason."""
+    store = StateStore(redis.Redis.from_url(redis_url), default_channel="alerts")
+    store.redis.hset("sentinel:outbox", "d-broken", '{"id": "d-broken", "kind": "nonsense"}')
+    store.redis.zadd("sentinel:pending:alerts", {"d-broken": 1.0})
+    assert store.pending_alerts("alerts", 10) == []
+    assert not store.has_pending("alerts")
+    assert store.dead_letter_count() == 1
+    (letter,) = store.dead_letters()
+    assert (letter.alert_id, letter.alert) == ("d-broken", None)
+    assert letter.reason.startswith("unreadable alert")

@@ -7,14 +7,14 @@ with exit status 2 and one line naming the setting.
 from __future__ import annotations
 
 import logging
-import sys
 
 from celery import Celery
 from celery.signals import worker_process_init
 
 from beat_schedule import build_beat_schedule
-from sentinel.config import ConfigError, Settings, load_settings
+from sentinel.config import Settings
 from tasks.runtime import reset_runtime
+from workers.startup import load_settings_or_exit
 
 QUEUES = ("inspect", "alerts", "notify")
 TASK_ROUTES = {
@@ -23,14 +23,6 @@ TASK_ROUTES = {
     "sweep_outbox": {"queue": "alerts"},
     "deliver_alert": {"queue": "notify"},
 }
-
-
-def load_settings_or_exit() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        print(f"sentinel: invalid configuration: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def create_app(settings: Settings) -> Celery:

@@ -15,17 +15,12 @@ from typing import Any
 
 import click
 
-from sentinel.config import ConfigError, Settings, load_settings, redacted
-
-EXIT_CONFIG = 2
+from sentinel.config import Settings, redacted
+from workers.startup import load_settings_or_exit
 
 
 def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        click.echo(f"sentinel: invalid configuration: {exc}", err=True)
-        sys.exit(EXIT_CONFIG)
+    return load_settings_or_exit()
 
 
 def _say(text: str) -> None:
@@ -149,11 +144,7 @@ def test_alert() -> None:
     from sentinel.core.alerts import Alert, AlertKind
 
     settings = _settings()
-    try:
-        notifier = build_notifier(settings)
-    except ConfigError as exc:
-        _say(f"sentinel: invalid configuration: {exc}")
-        sys.exit(EXIT_CONFIG)
+    notifier = build_notifier(settings)
     alert = Alert(id=f"t-{secrets.token_hex(10)}", kind=AlertKind.TEST,
                   host=socket.gethostname(),  # where this Sentinel runs
                   occurred_at=datetime.now(UTC))

@@ -45,8 +45,6 @@ class Outcome:
     result: Result
     reason: str
     retry_in_s: float | None = None
-    messages: int = 0
-    dead_lettered: int = 0
 
 
 def message_for(alert: Alert, default_channel: str) -> OutgoingMessage:
@@ -105,16 +103,15 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
         # Every send happens under a lease this worker still holds: one that lost it (a slow
         # send, a paused process) stops, and its successor owns the channel.
         if not store.extend_channel_lock(channel, token, lease_s):
-            return Outcome(Result.BUSY, "lost the channel's lease", messages=messages)
+            return Outcome(Result.BUSY, "lost the channel's lease")
         batch = store.load_inflight(channel) or _next_batch(store, notifier, channel, token)
         if batch is None:
             return Outcome(Result.DELIVERED if messages else Result.IDLE,
-                           f"{messages} message(s) sent to #{channel}", messages=messages,
-                           dead_lettered=dead)
+                           f"{messages} message(s) sent, {dead} alert(s) dead-lettered, "
+                           f"#{channel}")
         wait_s = float(batch.get("next_attempt_at", 0.0)) - time.time()
         if wait_s > 0:  # a failed send backs off, whichever task comes to the channel
-            return Outcome(Result.RETRY, "backing off after a failed send", retry_in_s=wait_s,
-                           messages=messages)
+            return Outcome(Result.RETRY, "backing off after a failed send", retry_in_s=wait_s)
         ids = batch["shown_ids"] + batch["summarized_ids"]
         try:
             message_id = notifier.send(OutgoingMessage(channel=channel, embeds=batch["embeds"],
@@ -123,7 +120,7 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
             if exc.deferred:  # nothing was sent: our own limiter asks us to wait
                 wait = exc.retry_after_s or 1.0
                 store.postpone(ids, wait)
-                return Outcome(Result.RETRY, exc.reason, retry_in_s=wait, messages=messages)
+                return Outcome(Result.RETRY, exc.reason, retry_in_s=wait)
             attempt = int(batch["attempts"])
             delay = after_failure(attempt, permanent=exc.permanent,
                                   retry_after_s=exc.retry_after_s, max_attempts=max_attempts)
@@ -137,7 +134,7 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
             store.save_inflight(channel, {**batch, "attempts": attempt + 1,
                                           "next_attempt_at": time.time() + delay}, token)
             store.postpone(ids, delay)
-            return Outcome(Result.RETRY, exc.reason, retry_in_s=delay, messages=messages)
+            return Outcome(Result.RETRY, exc.reason, retry_in_s=delay)
         store.mark_delivered(ids, message_id, channel, batch["nonce"])
         messages += 1
         log.info("#%s: message %s carries %d alert(s) (%d summarized)", channel, message_id,

@@ -30,7 +30,8 @@ BUCKET_KEY = f"{PREFIX}rl:bucket:"
 PROBE_S = 2.0
 STATE_TTL_S = 3600
 
-# KEYS[1] bucket state, KEYS[2] global; ARGV[1] probe seconds. Returns seconds to wait (0: go).
+# KEYS[1] bucket state, KEYS[2] global; ARGV[1] probe seconds, ARGV[2] state TTL seconds.
+# Returns seconds to wait (0: go).
 # After a reset, a bucket whose size is known starts full again; an unknown one is probed.
 _ACQUIRE = """
 local t = redis.call('TIME')
@@ -42,7 +43,7 @@ local remaining, reset_at, limit = tonumber(st[1]), tonumber(st[2]), tonumber(st
 if remaining == nil or now >= reset_at then
   remaining = (limit or 1)
   redis.call('HSET', KEYS[1], 'remaining', remaining, 'reset_at', now + tonumber(ARGV[1]))
-  redis.call('EXPIRE', KEYS[1], 3600)
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
 end
 if remaining > 0 then
   redis.call('HINCRBY', KEYS[1], 'remaining', -1)
@@ -51,7 +52,8 @@ end
 return tostring(reset_at - now)
 """
 
-# KEYS[1] bucket state; ARGV[1] remaining, ARGV[2] reset_after seconds, ARGV[3] limit or ''.
+# KEYS[1] bucket state; ARGV[1] remaining, ARGV[2] reset_after seconds, ARGV[3] limit or '',
+# ARGV[4] state TTL seconds.
 # Answers arrive out of order when several requests of a bucket are in flight: within the same
 # window the smaller count wins, so an early answer cannot hand out slots already taken.
 _UPDATE = """
@@ -65,11 +67,12 @@ if st[1] and st[2] and math.abs(tonumber(st[2]) - reset_at) < 1.0 then
 end
 redis.call('HSET', KEYS[1], 'remaining', remaining, 'reset_at', reset_at)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'limit', ARGV[3]) end
-redis.call('EXPIRE', KEYS[1], 3600)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
-# KEYS[1] a bucket (ARGV[2] == 'bucket') or the global key; ARGV[1] seconds to block it.
+# KEYS[1] a bucket (ARGV[2] == 'bucket') or the global key; ARGV[1] seconds to block it,
+# ARGV[3] state TTL seconds.
 _BLOCK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
@@ -80,7 +83,7 @@ else
   local g = tonumber(redis.call('GET', KEYS[1]) or '0')
   if until_ > g then redis.call('SET', KEYS[1], tostring(until_)) end
 end
-redis.call('EXPIRE', KEYS[1], 3600)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
@@ -100,7 +103,7 @@ class RateLimiter:
     def acquire(self, route: str, major: str) -> float:
         """Seconds to wait before this request may go; 0.0 means go now (a slot is taken)."""
         return float(self._acquire(keys=[self._bucket(route, major), GLOBAL_KEY],
-                                   args=[PROBE_S]))
+                                   args=[PROBE_S, STATE_TTL_S]))
 
     def remaining(self, route: str, major: str) -> int | None:
         """Requests left in the bucket now, or None when no answer has told us yet."""
@@ -123,13 +126,14 @@ class RateLimiter:
         try:
             self._update(keys=[self._bucket(route, major)],
                          args=[int(remaining), max(0.0, float(reset_after)),
-                               str(int(limit)) if limit else ""])
+                               str(int(limit)) if limit else "", STATE_TTL_S])
         except ValueError:
             return  # unreadable headers: the next answer will say again
 
     def blocked(self, route: str, major: str, retry_after_s: float, *, is_global: bool) -> None:
         """A 429: nobody sends into that bucket (or anywhere, if global) for retry_after_s."""
         if is_global:
-            self._block(keys=[GLOBAL_KEY], args=[retry_after_s, "global"])
+            self._block(keys=[GLOBAL_KEY], args=[retry_after_s, "global", STATE_TTL_S])
         else:
-            self._block(keys=[self._bucket(route, major)], args=[retry_after_s, "bucket"])
+            self._block(keys=[self._bucket(route, major)],
+                        args=[retry_after_s, "bucket", STATE_TTL_S])

@@ -40,7 +40,8 @@ def run_watch(settings: Settings) -> int:
                                           daemon=True)
                 thread.start()
                 followers[name] = (follower, thread)
-        log.warning("following the Docker events of %s", ", ".join(hosts))
+        if hosts:
+            log.warning("following the Docker events of %s", ", ".join(hosts))
 
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -22,8 +22,8 @@ def test_a_frozen_host_is_one_alert_and_never_a_dead_container(
     config = tmp_path / "sentinel.toml"
     config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n'
                       f'{FROZEN} = {{ url = "{second_dockerd.url}", timeout_s = 2 }}\n')
-    sentinel.env.update({"SENTINEL_CONFIG": str(config), "SENTINEL_HOSTS": ""})
-    del sentinel.env["SENTINEL_HOSTS"]
+    sentinel.env["SENTINEL_CONFIG"] = str(config)
+    del sentinel.env["SENTINEL_HOSTS"]  # the hosts come from the file
     for i in range(3):
         second_dockerd.run(f"cold{i}")
     victim = docker_host.run("victim")

@@ -28,8 +28,14 @@ def inspect_host(host: str) -> None:
         log.info("inspect_host(%s): the previous inspection is still running: skipped", host)
         return
     attempted_at = datetime.now(UTC)
+    inspector, released = rt.inspector(host), False
     try:
-        snapshot = rt.inspector(host).snapshot()
+        listing = inspector.listing()
+        # The same listing as last recorded: nothing to decide, no inspect, no parsing.
+        released = rt.store.touch_host(host, listing.observed_at, listing.digest)
+        if released:
+            return
+        snapshot = inspector.snapshot(listing)
     except HostUnreachable as exc:
         log.warning("host %s (%s) did not answer: %s", host, config.url, exc)
         for alert in rt.store.record_host_failure(host, config.url, str(exc), attempted_at,
@@ -37,7 +43,6 @@ def inspect_host(host: str) -> None:
             deliver_alert.delay(alert.id)
         return
     finally:
-        rt.store.end_inspection(host)
-    if rt.store.touch_host(snapshot):
-        return  # the same listing as last recorded: nothing to decide
+        if not released:
+            rt.store.end_inspection(host)
     record_observations.delay(host, snapshot.model_dump(mode="json"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sentinel.core.docker_payloads import (
     details_from_inspect,
     is_watched,
     keep_one_per_identity,
+    listing_digest,
     observation_from,
     summary_fingerprint,
 )
@@ -29,6 +31,16 @@ _TRANSPORT_ERRORS = (docker.errors.DockerException, requests.RequestException, O
 
 class HostUnreachable(Exception):
     """The host refused, timed out, hung, or answered something that is not the Engine API."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One `GET /containers/json?all=1` answer, as asked for at `observed_at`."""
+
+    host: str
+    observed_at: datetime
+    summaries: list[Any]
+    digest: str | None  # docker_payloads.listing_digest; None when an entry is malformed
 
 
 class DockerInspector:
@@ -49,8 +61,8 @@ class DockerInspector:
                 raise HostUnreachable(_describe(exc)) from exc
         return self._client
 
-    def snapshot(self) -> HostSnapshot:
-        """Every watched container of the host, as of the moment the listing was asked for."""
+    def listing(self) -> Listing:
+        """The host's listing and its digest: one call, nothing parsed beyond the digest."""
         observed_at = datetime.now(UTC)  # before the call: the data is at least this new
         api = self._api()
         try:
@@ -60,11 +72,17 @@ class DockerInspector:
             raise HostUnreachable(_describe(exc)) from exc
         if not isinstance(summaries, list):
             raise HostUnreachable(f"listing was not a JSON array but {type(summaries).__name__}")
+        return Listing(self.host.name, observed_at, summaries, listing_digest(summaries))
 
+    def snapshot(self, listing: Listing | None = None) -> HostSnapshot:
+        """Every watched container of the host, as of the moment the listing was asked for;
+        inspects only the entries whose fingerprint this process has not seen."""
+        listing = listing or self.listing()
+        observed_at, api = listing.observed_at, self._api()
         observations: list[Observation] = []
         complete = True
         details_now: dict[tuple[str, str, str], Details] = {}
-        for summary in summaries:
+        for summary in listing.summaries:
             try:
                 obs = self._observe(api, summary, observed_at, details_now)
             except DockerPayloadError as exc:
@@ -75,7 +93,8 @@ class DockerInspector:
                 observations.append(obs)
         self._details = details_now
         return HostSnapshot(host=self.host.name, observed_at=observed_at,
-                            containers=keep_one_per_identity(observations), complete=complete)
+                            containers=keep_one_per_identity(observations), complete=complete,
+                            digest=listing.digest if complete else None)
 
     def _observe(self, api: docker.APIClient, summary: Any, observed_at: datetime,
                  details_now: dict[tuple[str, str, str], Details]) -> Observation | None:

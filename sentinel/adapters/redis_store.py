@@ -26,7 +26,7 @@ from sentinel.core.host_health import (
     host_answered,
     host_failed,
 )
-from sentinel.core.model import ContainerState, HostSnapshot, HostStatus, listing_digest
+from sentinel.core.model import ContainerState, HostSnapshot, HostStatus
 from sentinel.core.state_machine import HostStep, step_host
 
 log = logging.getLogger(__name__)
@@ -84,12 +84,14 @@ class StateStore:
         self._unlock = client.register_script(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             "return redis.call('DEL', KEYS[1]) else return 0 end")
-        # A steady host's freshness: only if plainly up, and never backwards in time.
+        # A steady host's freshness: only if plainly up, and never backwards in time. On
+        # success the inspection lease (KEYS[2]) goes too: a steady cycle is two round trips.
         self._touch = client.register_script(
             "local st = redis.call('HMGET', KEYS[1], 'status', 'failures', "
             "'last_inspected_ts', 'baselined_at', 'digest') "
             "if st[1] ~= 'up' or (st[2] and st[2] ~= '0') or not st[4] or not st[3] "
             "or st[5] ~= ARGV[3] then return 0 end "
+            "redis.call('DEL', KEYS[2]) "
             "if tonumber(st[3]) >= tonumber(ARGV[2]) then return 1 end "
             "redis.call('HSET', KEYS[1], 'last_inspected_at', ARGV[1], "
             "'last_inspected_ts', ARGV[2]) return 1")
@@ -174,7 +176,7 @@ class StateStore:
             "url": host_url,
             "last_inspected_at": snapshot.observed_at.isoformat(),
             "last_inspected_ts": repr(snapshot.observed_at.timestamp()),
-            "digest": listing_digest(snapshot) or "",
+            "digest": snapshot.digest or "",
             "containers": str(len(snapshot.containers)),
             **_health_fields(health),
         }
@@ -226,17 +228,17 @@ class StateStore:
                 except redis.WatchError:
                     continue
 
-    def touch_host(self, snapshot: HostSnapshot) -> bool:
+    def touch_host(self, host: str, observed_at: datetime, digest: str | None) -> bool:
         """A listing identical to the last one recorded (by any worker): only the host's
-        freshness moves on, in one call. False when anything else could need deciding (a
-        different listing, failures pending, unreachable, never met): then the full record
-        runs. Most of a steady fleet's cycles end here."""
-        digest = listing_digest(snapshot)
+        freshness moves on and the inspection lease is released, in one call. False when
+        anything else could need deciding (a different listing, failures pending,
+        unreachable, never met): then the full record runs, the lease still held. Most of a
+        steady fleet's cycles end here."""
         if digest is None:
             return False
-        moment = snapshot.observed_at
-        return bool(self._touch(keys=[keys.host_meta(snapshot.host)],
-                                args=[moment.isoformat(), repr(moment.timestamp()), digest]))
+        return bool(self._touch(keys=[keys.host_meta(host), keys.inspecting(host)],
+                                args=[observed_at.isoformat(), repr(observed_at.timestamp()),
+                                      digest]))
 
     def claim_inspection(self, host: str, lease_s: float) -> bool:
         return bool(self.redis.set(keys.inspecting(host), "1", nx=True,

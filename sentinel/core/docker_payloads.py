@@ -7,6 +7,7 @@ incomplete) rather than losing the whole host.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -95,6 +96,33 @@ def summary_fingerprint(summary: dict[str, Any]) -> tuple[str, str, str]:
         str(summary.get("State", "")),
         f"{exited.group(1) if exited else ''}|{health.group(1) if health else ''}",
     )
+
+
+# Bumped when what the digest covers changes, so a digest stored by an older version never
+# matches by accident.
+_DIGEST_VERSION = b"listing-v2\n"
+
+
+def listing_digest(summaries: list[Any]) -> str | None:
+    """What the alert step would decide on in a listing, read from the listing alone: each
+    watched entry's fingerprint, name and image, in a stable order (never the `Up 5 minutes`,
+    never the time). Equal digests, nothing to decide, so a steady host's cycle needs no
+    inspect and no parsing. None when an entry is malformed: the full path reports it."""
+    parts: list[str] = []
+    for summary in summaries:
+        if not isinstance(summary, dict):
+            return None
+        labels = summary.get("Labels") or {}
+        if not isinstance(labels, dict):
+            return None
+        if not is_watched(labels):
+            continue
+        container_id, state, detail = summary_fingerprint(summary)
+        parts.append(f"{container_id}\t{state}\t{detail}\t{summary.get('Names')!r}\t"
+                     f"{summary.get('Image')!r}")
+    parts.sort()
+    return hashlib.blake2b(_DIGEST_VERSION + "\n".join(parts).encode(),
+                           digest_size=16).hexdigest()
 
 
 def details_from_inspect(inspect: dict[str, Any]) -> Details:

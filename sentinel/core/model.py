@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,15 +69,8 @@ class HostSnapshot(Frozen):
     containers: list[Observation] = Field(default_factory=list)
     # False when some container could not be read: then absence does not mean removal.
     complete: bool = True
-
-
-def listing_digest(snapshot: HostSnapshot) -> str | None:
-    """What the alert step would decide on in a complete listing, without the time it was
-    taken: equal digests, nothing to decide. None for an incomplete listing."""
-    if not snapshot.complete:
-        return None
-    parts = sorted(obs.model_dump_json(exclude={"observed_at"}) for obs in snapshot.containers)
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    # `docker_payloads.listing_digest` of the listing this came from (full listings only).
+    digest: str | None = None
 
 
 class ContainerState(Frozen):

@@ -18,7 +18,8 @@ def snapshot(at: datetime, state: str, exit_code: int | None = None,
     obs = Observation(host="h", key="web", name="web", container_id="c1", image="img",
                       docker_state=state, exit_code=exit_code, started_at=started_at,
                       finished_at=at if state == "exited" else None, observed_at=at)
-    return HostSnapshot(host="h", observed_at=at, containers=[obs])
+    return HostSnapshot(host="h", observed_at=at, containers=[obs],
+                        digest=f"{state}/{exit_code}")  # stands in for the listing's digest
 
 
 def test_the_same_snapshot_recorded_twice_alerts_once(redis_url):
@@ -112,23 +113,33 @@ def test_an_early_answer_cannot_hand_out_a_slot_already_taken(redis_url):
     assert limiter.acquire(route, "c1") > 0  # C must wait: B's slot is taken
 
 
+def touch(store: StateStore, snap: HostSnapshot) -> bool:
+    return store.touch_host(snap.host, snap.observed_at, snap.digest)
+
+
 def test_a_steady_listing_only_touches_the_host_and_anything_else_is_decided_in_full(redis_url):
     store = StateStore(redis.Redis.from_url(redis_url))
-    assert not store.touch_host(snapshot(T0, "running"))  # never met: the full record
+    assert not touch(store, snapshot(T0, "running"))  # never met: the full record
     store.record_snapshot(snapshot(T0, "running"))
     later = T0 + timedelta(seconds=30)
-    assert store.touch_host(snapshot(later, "running"))  # the same listing: touched
+    assert store.claim_inspection("h", 30)
+    assert touch(store, snapshot(later, "running"))  # the same listing: touched
     assert store.host_meta("h")["last_inspected_at"] == later.isoformat()
-    assert not store.touch_host(snapshot(later + timedelta(seconds=1), "exited", 137))
+    assert store.claim_inspection("h", 30), "a touch releases the inspection lease"
+    assert not touch(store, snapshot(later + timedelta(seconds=1), "exited", 137))
+    assert not store.claim_inspection("h", 30), "no touch: the lease is kept for the full record"
+    store.end_inspection("h")
+    assert not store.touch_host("h", later + timedelta(seconds=1), None), \
+        "a listing with a malformed entry has no digest: decided in full"
 
     # An event changed a container since the last full listing: no touch until decided.
     event = snapshot(later + timedelta(seconds=2), "exited", 137)
-    store.record_snapshot(event.model_copy(update={"complete": False}))
-    assert not store.touch_host(snapshot(later + timedelta(seconds=3), "running"))
+    store.record_snapshot(event.model_copy(update={"complete": False, "digest": None}))
+    assert not touch(store, snapshot(later + timedelta(seconds=3), "running"))
 
     store.record_snapshot(snapshot(later + timedelta(seconds=4), "running"))
     store.record_host_failure("h", "", "ReadTimeout", later + timedelta(seconds=5))
-    assert not store.touch_host(snapshot(later + timedelta(seconds=6), "running")), \
+    assert not touch(store, snapshot(later + timedelta(seconds=6), "running")), \
         "failures pending: the full record decides the host's health"
 
 

@@ -41,9 +41,11 @@ def create_app(settings: Settings) -> Celery:
         timezone="UTC",
         enable_utc=True,
         broker_connection_retry_on_startup=True,
-        # Flower shows tasks live only when workers send events.
+        # Flower shows tasks live only when workers send events (inspect_host sends them
+        # only when SENTINEL_INSPECT_TASK_EVENTS is on: see tasks/inspect.py). No "sent"
+        # events: one more publish per task in beat, for a state Flower does not need.
         worker_send_task_events=True,
-        task_send_sent_event=True,
+        task_annotations={"inspect_host": {"send_events": settings.inspect_task_events}},
         beat_schedule=build_beat_schedule(settings.hosts, settings.interval_s),
         # One active beat per fleet (a lease in Redis); others stand by.
         beat_scheduler="workers.beat_lock:LeaderScheduler",

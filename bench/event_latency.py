@@ -46,7 +46,7 @@ def main() -> int:
         time.sleep(1.0)
         for i, container in enumerate(containers):
             killed_at = time.time()
-            container.kill()
+            DockerDaemon.crash(container)
             shown = wait_until(lambda i=i: bot.embeds(f"[DEAD] ev{i:02d}"), 30,
                                what=f"the alert of ev{i:02d}")
             latencies.append(shown[0][0].at - killed_at)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import fields
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import (
@@ -28,6 +29,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from sentinel.core.judgement import Judgement, OnStop
 
 ENV_PREFIX = "SENTINEL_"
 DEFAULT_CONFIG_FILE = "sentinel.toml"
@@ -127,6 +130,20 @@ class Settings(BaseSettings):
     # Flower events for inspect_host too: one task per host per interval, the bulk of the
     # traffic; off, Flower still shows every task that decides or delivers something.
     inspect_task_events: bool = False
+    # Judgement (issue 5): see sentinel/core/judgement.py and the README.
+    incident_window_s: float = Field(default=3.0, ge=0)
+    on_stop: OnStop = OnStop.NOTICE
+    loop_deaths: int = Field(default=3, ge=2)
+    loop_window_s: float = Field(default=600.0, gt=0)
+    loop_quiet_s: float = Field(default=120.0, gt=0)
+    restart_default: Literal["never", "on-failure", "always"] = "never"
+    restart_max_attempts: int = Field(default=3, ge=1)
+    restart_window_s: float = Field(default=600.0, gt=0)
+    restart_backoff_s: float = Field(default=2.0, gt=0)
+    restart_probation_s: float = Field(default=10.0, ge=0)
+
+    def judgement(self) -> Judgement:
+        return Judgement(**{f.name: getattr(self, f.name) for f in fields(Judgement)})
 
     @field_validator("hosts", mode="before")
     @classmethod

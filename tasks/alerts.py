@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from sentinel.core.model import HostSnapshot
 from tasks.notify import deliver_alert
+from tasks.restart import restart_container
 from tasks.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ def record_observations(host: str, snapshot: dict[str, Any]) -> None:
                  result.reasons.get(alert.key, "host summary"))
         # Committed to the outbox already: if this enqueue is lost, sweep_outbox sends it.
         deliver_alert.delay(alert.id)
+    for order in result.restarts:
+        log.info("%s/%s: %s", host, order.key, result.reasons.get(order.key, "restart"))
+        restart_container.apply_async(args=(host, order.key, order.container_id, order.attempt),
+                                      countdown=order.delay_s)
 
 
 @shared_task(name="sweep_outbox", ignore_result=True)

@@ -56,6 +56,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
                                   socket_connect_timeout=5, health_check_interval=30)
     return Runtime(settings=settings,
                    store=StateStore(client, outbox_grace_s=settings.outbox_grace_s,
+                                    judgement=settings.judgement(),
                                     default_channel=settings.alert_channel),
                    notifier=build_notifier(settings, client))
 

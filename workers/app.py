@@ -22,12 +22,13 @@ TASK_ROUTES = {
     "record_observations": {"queue": "alerts"},
     "sweep_outbox": {"queue": "alerts"},
     "deliver_alert": {"queue": "notify"},
+    "restart_container": {"queue": "inspect"},  # talks to Docker hosts, like inspections
 }
 
 
 def create_app(settings: Settings) -> Celery:
     celery_app = Celery("sentinel", broker=settings.effective_broker_url,
-                        include=["tasks.inspect", "tasks.alerts", "tasks.notify"])
+                        include=["tasks.inspect", "tasks.alerts", "tasks.notify", "tasks.restart"])
     celery_app.conf.update(
         task_routes=TASK_ROUTES,
         task_default_queue="alerts",

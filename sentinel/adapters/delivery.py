@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -26,6 +27,7 @@ from sentinel.core.alerts import Alert
 from sentinel.core.backoff import MAX_ATTEMPTS, after_failure
 from sentinel.core.batching import Batch, pack
 from sentinel.core.embeds import render
+from sentinel.core.incidents import gather
 
 log = logging.getLogger(__name__)
 
@@ -83,17 +85,26 @@ def drain_channel(store: StateStore, notifier: Notifier, channel: str, *, lease_
 
 
 def _next_batch(store: StateStore, notifier: Notifier, channel: str, token: str
-                ) -> dict[str, Any] | None:
+                ) -> tuple[dict[str, Any] | None, float | None]:
+    """The next message to send, and if there is none yet, how long a cascade is held."""
     alerts = store.pending_alerts(channel, MAX_PENDING_READ)
     if not alerts:
-        return None
+        return None, None
+    gathered = gather(alerts, datetime.now(UTC), store.judgement.incident_window_s)
+    if not gathered.ready:
+        return None, gathered.hold_s
     room = notifier.capacity(channel)
     waiting = max(0, store.pending_count(channel) - len(alerts))
-    batch: Batch = pack(alerts, render, waiting=waiting, summarize_overflow=(
-        len(alerts) > lim.MESSAGE_EMBEDS and room is not None and room <= 1))
-    saved = {"nonce": batch.nonce, "embeds": batch.embeds, "shown_ids": batch.shown_ids,
-             "summarized_ids": batch.summarized_ids, "attempts": 0, "next_attempt_at": 0.0}
-    return saved if store.save_inflight(channel, saved, token) else None
+    batch: Batch = pack(gathered.ready, render, waiting=waiting, summarize_overflow=(
+        len(gathered.ready) > lim.MESSAGE_EMBEDS and room is not None and room <= 1))
+    # An incident's embed stands for its members' alerts too: delivered together.
+    members = {a.id: a.member_ids for a in gathered.ready}
+    saved = {"nonce": batch.nonce, "embeds": batch.embeds,
+             "shown_ids": [m for i in batch.shown_ids for m in (i, *members.get(i, []))],
+             "summarized_ids": [m for i in batch.summarized_ids
+                                for m in (i, *members.get(i, []))],
+             "attempts": 0, "next_attempt_at": 0.0}
+    return (saved if store.save_inflight(channel, saved, token) else None), None
 
 
 def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, lease_s: float,
@@ -104,7 +115,12 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
         # send, a paused process) stops, and its successor owns the channel.
         if not store.extend_channel_lock(channel, token, lease_s):
             return Outcome(Result.BUSY, "lost the channel's lease")
-        batch = store.load_inflight(channel) or _next_batch(store, notifier, channel, token)
+        batch, hold_s = store.load_inflight(channel), None
+        if batch is None:
+            batch, hold_s = _next_batch(store, notifier, channel, token)
+        if batch is None and hold_s is not None:
+            return Outcome(Result.RETRY, f"{messages} message(s) sent; holding death(s) "
+                           "to gather their cascade into one incident", retry_in_s=hold_s)
         if batch is None:
             return Outcome(Result.DELIVERED if messages else Result.IDLE,
                            f"{messages} message(s) sent, {dead} alert(s) dead-lettered, "

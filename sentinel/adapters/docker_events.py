@@ -33,6 +33,20 @@ log = logging.getLogger(__name__)
 # Docker's container event actions that can change what Sentinel reports.
 RELEVANT_ACTIONS = ("die", "oom", "start", "stop", "kill", "pause", "unpause", "restart")
 RECONNECT_DELAY_S = 1.0
+# A kill with one of these signals, or a stop, is someone asking the container to end: its
+# death is intent, not failure (docker stop sends TERM then KILL; compose stop/down too).
+ENDING_SIGNALS = {"2", "3", "9", "15", "SIGINT", "SIGQUIT", "SIGKILL", "SIGTERM"}
+STOP_REQUEST_MEMORY_S = 300.0
+
+
+def stop_request_time(event: dict[str, Any]) -> float | None:
+    """When someone asked Docker to stop or kill this container (None: not such an event)."""
+    action = str(event.get("Action") or event.get("status") or "")
+    attributes = (event.get("Actor") or {}).get("Attributes") or {}
+    if action == "stop" or (action == "kill" and
+                            str(attributes.get("signal", "")) in ENDING_SIGNALS):
+        return float(event.get("timeNano", 0)) / 1e9 or time.time()
+    return None
 
 
 def is_relevant(event: dict[str, Any]) -> bool:
@@ -51,6 +65,7 @@ class EventFollower:
         self.since: float | None = None  # resume point after a reconnection (seconds)
         self._client: docker.APIClient | None = None  # the stream's: no read timeout
         self._inspector: docker.APIClient | None = None  # inspects: the host's timeout
+        self._stop_requests: dict[str, float] = {}  # container id -> when a stop was asked
 
     def _events(self) -> Iterator[dict[str, Any]]:
         # No read timeout on the stream itself: a quiet host sends nothing for hours.
@@ -65,12 +80,22 @@ class EventFollower:
                     if self.stopping.is_set():
                         break
                     self.since = float(event.get("timeNano", 0)) / 1e9 or time.time()
+                    container_id = str(event.get("id") or event.get("Actor", {}).get("ID"))
+                    self._remember_stop_request(container_id, event)
                     if is_relevant(event):
-                        self._observe(str(event.get("id") or event.get("Actor", {}).get("ID")))
+                        self._observe(container_id)
             except (docker.errors.DockerException, requests.RequestException, OSError) as exc:
                 if not self.stopping.is_set():
                     log.warning("events of %s: %s; reconnecting", self.host.name, exc)
             self.stopping.wait(RECONNECT_DELAY_S)
+
+    def _remember_stop_request(self, container_id: str, event: dict[str, Any]) -> None:
+        asked = stop_request_time(event)
+        if asked is None:
+            return
+        horizon = asked - STOP_REQUEST_MEMORY_S
+        self._stop_requests = {c: t for c, t in self._stop_requests.items() if t > horizon}
+        self._stop_requests[container_id] = asked
 
     def _observe(self, container_id: str) -> None:
         observed_at = datetime.now(UTC)  # before the call: the data is at least this new
@@ -93,6 +118,9 @@ class EventFollower:
                         self.host.name, container_id[:12], exc)
             self._inspector = None
             return
+        asked = self._stop_requests.get(container_id)
+        if asked is not None:
+            obs = obs.model_copy(update={"stop_requested_at": datetime.fromtimestamp(asked, UTC)})
         self.on_snapshot(HostSnapshot(host=self.host.name, observed_at=observed_at,
                                       containers=[obs], complete=False))
 

@@ -18,6 +18,7 @@ from sentinel.core.docker_payloads import (
     details_from_inspect,
     is_watched,
     keep_one_per_identity,
+    label_problems,
     listing_digest,
     observation_from,
     summary_fingerprint,
@@ -107,6 +108,8 @@ class DockerInspector:
         details = self._details.get(fingerprint)
         if details is None:
             details = self._inspect(api, str(summary.get("Id", "")))
+            for problem in label_problems(str(summary.get("Names")), labels):
+                log.warning("host %s: %s", self.host.name, problem)
         details_now[fingerprint] = details
         return observation_from(self.host.name, summary, details, observed_at)
 

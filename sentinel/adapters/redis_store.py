@@ -26,7 +26,9 @@ from sentinel.core.host_health import (
     host_answered,
     host_failed,
 )
-from sentinel.core.model import ContainerState, HostSnapshot, HostStatus
+from sentinel.core.judgement import DEFAULT as DEFAULT_JUDGEMENT
+from sentinel.core.judgement import Judgement
+from sentinel.core.model import ContainerState, ContainerStatus, HostSnapshot, HostStatus
 from sentinel.core.state_machine import HostStep, step_host
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,10 @@ class DeadLetter:
 
 class StateStore:
     def __init__(self, client: redis.Redis, *, outbox_grace_s: float = 30.0,
-                 default_channel: str = "sentinel-alerts") -> None:
+                 default_channel: str = "sentinel-alerts",
+                 judgement: Judgement = DEFAULT_JUDGEMENT) -> None:
         self.redis = client
+        self.judgement = judgement
         self.outbox_grace_s = outbox_grace_s
         self.default_channel = default_channel
         # A lease is only ever extended or released by the worker that holds it (its token).
@@ -88,9 +92,9 @@ class StateStore:
         # success the inspection lease (KEYS[2]) goes too: a steady cycle is two round trips.
         self._touch = client.register_script(
             "local st = redis.call('HMGET', KEYS[1], 'status', 'failures', "
-            "'last_inspected_ts', 'baselined_at', 'digest') "
+            "'last_inspected_ts', 'baselined_at', 'digest', 'review') "
             "if st[1] ~= 'up' or (st[2] and st[2] ~= '0') or not st[4] or not st[3] "
-            "or st[5] ~= ARGV[3] then return 0 end "
+            "or st[5] ~= ARGV[3] or st[6] == '1' then return 0 end "
             "redis.call('DEL', KEYS[2]) "
             "if tonumber(st[3]) >= tonumber(ARGV[2]) then return 1 end "
             "redis.call('HSET', KEYS[1], 'last_inspected_at', ARGV[1], "
@@ -124,7 +128,7 @@ class StateStore:
                                                  "left to the baseline" for o in
                                                  snapshot.containers})
                     result = step_host(states, snapshot, host_url=host_url,
-                                       first_meeting=first_meeting)
+                                       first_meeting=first_meeting, judgement=self.judgement)
                     if result.alerts:
                         # The same transition computed again (state lost or a container met
                         # anew): its id is the same, and it was delivered once already.
@@ -137,6 +141,12 @@ class StateStore:
                             k: s.model_dump_json() for k, s in result.changed.items()})
                     if result.removed:
                         pipe.hdel(containers_key, *result.removed)
+                    after = {**{k: v for k, v in states.items() if k not in result.removed},
+                             **result.changed}
+                    # Time alone can change what is said of some containers (a loop ending,
+                    # a restart proving itself): no touch fast path for this host till then.
+                    pipe.hset(meta_key, "review",
+                              "1" if any(s.needs_review for s in after.values()) else "0")
                     if not snapshot.complete and (result.changed or result.removed):
                         # An event changed what the last full listing said: the next listing
                         # must be decided in full even if it equals that one (touch_host).
@@ -198,6 +208,36 @@ class StateStore:
             pipe.zadd(keys.OUTBOX_DUE, {alert.id: due}, nx=True)
             pipe.zadd(keys.pending(self.channel_of(alert)),
                       {alert.id: alert.occurred_at.timestamp()}, nx=True)
+
+    def record_restart_attempt(self, host: str, key: str, container_id: str, attempt: int,
+                               at: datetime) -> ContainerState | None:
+        """Count Sentinel's restart attempt `attempt` in the container's state, in one
+        transaction, if it is still the dead container the order was for and the attempt was
+        not made already (a duplicate task). None: nothing to do."""
+        containers_key = keys.host_containers(host)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(containers_key)
+                    raw = pipe.hget(containers_key, key)
+                    state = ContainerState.model_validate_json(raw) if raw else None
+                    if state is None or state.container_id != container_id or \
+                            state.status is not ContainerStatus.DEAD or state.gave_up:
+                        pipe.reset()
+                        return None
+                    horizon = at.timestamp() - self.judgement.restart_window_s
+                    recent = [t for t in state.restart_attempts if t.timestamp() > horizon]
+                    if len(recent) != attempt - 1:
+                        pipe.reset()
+                        return None
+                    state = state.model_copy(update={"restart_attempts": [*recent, at]})
+                    pipe.multi()
+                    pipe.hset(containers_key, key, state.model_dump_json())
+                    pipe.hset(keys.host_meta(host), "review", "1")
+                    pipe.execute()
+                    return state
+                except redis.WatchError:
+                    continue
 
     def record_host_failure(self, host: str, host_url: str, error: str, attempted_at: datetime,
                             after_failures: int = DEFAULT_AFTER_FAILURES) -> list[Alert]:

@@ -22,6 +22,12 @@ class AlertKind(StrEnum):
     BASELINE = "baseline"  # first meeting with a host: containers already stopped, as one summary
     UNREACHABLE = "unreachable"  # a host that stopped answering
     HOST_RECOVERED = "host_recovered"  # ... and answers again
+    STOPPED = "stopped"  # stopped on purpose: a quiet notice
+    RESTART_LOOP = "restart_loop"  # Docker keeps restarting it
+    FLAPPING = "flapping"  # it keeps dying and coming back, restarted by something else
+    LOOP_ENDED = "loop_ended"  # ... and has now run steadily (or stayed down)
+    RESTARTING = "restarting"  # Sentinel restarted it: attempt n of N
+    GAVE_UP = "gave_up"  # Sentinel's restart budget is spent
     TEST = "test"
 
 
@@ -45,6 +51,17 @@ class Alert(Frozen):
     channel: str | None = None  # None: the configured alert channel
     detail: str | None = None  # health probe output, or the baseline summary
     summary_lines: list[str] = Field(default_factory=list)
+    detected_at: datetime | None = None  # when Sentinel saw it (its own clock)
+    # Dependency graph (keys of the same host): what it depends on, what it is connected to.
+    depends_on: list[str] = Field(default_factory=list)
+    related: list[str] = Field(default_factory=list)
+    # An incident: the dependents that went down with this root, and their alerts' ids.
+    dependents: list[str] = Field(default_factory=list)
+    member_ids: list[str] = Field(default_factory=list)
+    attempt: int | None = None  # a Sentinel restart: attempt n ...
+    max_attempts: int | None = None  # ... of N
+    restart_count: int | None = None  # Docker's count, for a restart loop
+    recovered_by: str | None = None  # who brought it back: "Sentinel", "Docker", ...
 
 
 def alert_id(kind: AlertKind, host: str, key: str, *moments: datetime) -> str:

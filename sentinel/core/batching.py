@@ -46,7 +46,10 @@ def summary_line(alert: Alert) -> str:
     name = truncate(alert.name or alert.host, SUMMARY_NAME_CHARS)
     who = f"{escape(name)} on {escape(truncate(alert.host, SUMMARY_NAME_CHARS))}"
     if alert.kind is AlertKind.DEAD:
-        return f"[DEAD] {who}: exit {describe_exit(alert.exit_code, alert.oom_killed)}"
+        names = ", ".join(escape(truncate(n, SUMMARY_NAME_CHARS)) for n in alert.dependents)
+        with_it = f" (went down with it: {truncate(names, 400)})" if alert.dependents else ""
+        return (f"[DEAD] {who}: exit {describe_exit(alert.exit_code, alert.oom_killed)}"
+                f"{with_it}")
     if alert.kind in (AlertKind.RECOVERED, AlertKind.HOST_RECOVERED):
         return f"Recovered: {who} (was down {approx_duration(alert.downtime_s or 0)})"
     return f"[{alert.kind.value.upper()}] {who}"

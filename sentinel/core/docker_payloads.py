@@ -21,6 +21,10 @@ COMPOSE_PROJECT = "com.docker.compose.project"
 COMPOSE_SERVICE = "com.docker.compose.service"
 COMPOSE_NUMBER = "com.docker.compose.container-number"
 COMPOSE_ONEOFF = "com.docker.compose.oneoff"
+COMPOSE_DEPENDS_ON = "com.docker.compose.depends_on"
+LABEL_DEPENDS_ON = "sentinel.depends_on"
+LABEL_RESTART = "sentinel.restart"
+RESTART_POLICIES = ("never", "on-failure", "always")
 
 _EXITED = re.compile(r"^Exited \((-?\d+)\)")
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
@@ -43,6 +47,8 @@ class Details(Frozen):
     finished_at: datetime | None = None
     health: str | None = None
     health_output: str | None = None
+    restart_policy: str = ""  # HostConfig.RestartPolicy.Name: no, always, unless-stopped...
+    restart_max: int = 0  # its MaximumRetryCount (on-failure)
 
 
 def parse_docker_time(value: str | None) -> datetime | None:
@@ -137,6 +143,7 @@ def details_from_inspect(inspect: dict[str, Any]) -> Details:
         health = state.get("Health") or {}
         log = health.get("Log") or []
         last_output = log[-1].get("Output") if log and isinstance(log[-1], dict) else None
+        policy = (inspect.get("HostConfig") or {}).get("RestartPolicy") or {}
         return Details(
             exit_code=state.get("ExitCode"),
             oom_killed=bool(state.get("OOMKilled", False)),
@@ -145,6 +152,8 @@ def details_from_inspect(inspect: dict[str, Any]) -> Details:
             finished_at=parse_docker_time(state.get("FinishedAt")),
             health=health.get("Status") or None,
             health_output=(last_output or "").strip() or None,
+            restart_policy=str(policy.get("Name") or ""),
+            restart_max=int(policy.get("MaximumRetryCount") or 0),
         )
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise DockerPayloadError(f"container {who}: inspect reply unreadable: {exc}") from exc
@@ -175,12 +184,48 @@ def observation_from(host: str, summary: dict[str, Any], details: Details,
             channel=labels.get(LABEL_CHANNEL) or None,
             compose_project=labels.get(COMPOSE_PROJECT),
             compose_service=labels.get(COMPOSE_SERVICE),
+            depends_on=dependencies_from(labels),
+            docker_restart_policy=details.restart_policy,
+            docker_restart_max=details.restart_max,
+            restart_label=restart_label(name, labels),
             observed_at=observed_at,
         )
     except KeyError as exc:
         raise DockerPayloadError(f"container {name}: missing {exc.args[0]}") from exc
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
         raise DockerPayloadError(f"container {name}: {exc}") from exc
+
+
+def dependencies_from(labels: dict[str, str]) -> list[str]:
+    """Compose writes `db:service_started:false,cache:service_healthy:true`; sentinel's own
+    label is a plain list of names or services. Both, deduplicated, in order."""
+    found: list[str] = []
+    for entry in str(labels.get(COMPOSE_DEPENDS_ON) or "").split(","):
+        service = entry.split(":", 1)[0].strip()
+        if service and service not in found:
+            found.append(service)
+    for entry in str(labels.get(LABEL_DEPENDS_ON) or "").split(","):
+        name = entry.strip().lstrip("/")
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def restart_label(name: str, labels: dict[str, str]) -> str | None:
+    """sentinel.restart, or None (the fleet default) when absent or not understood: a typo
+    in a label must not cost the container its watching (`label_problems` says it)."""
+    policy = str(labels.get(LABEL_RESTART) or "").strip().lower()
+    return policy if policy in RESTART_POLICIES else None
+
+
+def label_problems(name: str, labels: dict[str, str]) -> list[str]:
+    """Sentinel labels that are set but not understood, one clear line each."""
+    problems = []
+    value = labels.get(LABEL_RESTART)
+    if value is not None and restart_label(name, labels) is None:
+        problems.append(f"container {name}: label {LABEL_RESTART}={value!r} is not one of "
+                        f"{', '.join(RESTART_POLICIES)}: the fleet default applies")
+    return problems
 
 
 _RANK = {"running": 0, "restarting": 1, "paused": 2, "exited": 3, "dead": 4, "created": 5}

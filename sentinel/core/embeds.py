@@ -70,13 +70,18 @@ def _container_fields(alert: Alert) -> list[dict[str, Any]]:
 
 def _dead(alert: Alert) -> Embed:
     exit_text = describe_exit(alert.exit_code, alert.oom_killed)
-    embed = _base(alert, f"[DEAD] {escape(alert.name)}", RED,
-                  f"**{escape(alert.name)}** on **{escape(alert.host)}** died: exit {exit_text}.")
+    description = f"**{escape(alert.name)}** on **{escape(alert.host)}** died: exit {exit_text}."
+    if alert.dependents:
+        description += (f" {len(alert.dependents)} container(s) that depend on it went down "
+                        f"with it: {', '.join(escape(n) for n in alert.dependents)}.")
+    embed = _base(alert, f"[DEAD] {escape(alert.name)}", RED, description)
     embed["fields"] = [
         _field("Exit code", exit_text),
         *([_field("OOM", "killed by the kernel for lack of memory")] if alert.oom_killed else []),
         *_container_fields(alert),
         _field("Died at", _when(alert.occurred_at)),
+        *([_field("Went down with it", "\n".join(escape(n) for n in alert.dependents),
+                  inline=False)] if alert.dependents else []),
         _field("Recover with", code_block(recovery_command(alert), lim.EMBED_FIELD_VALUE_CHARS),
                inline=False),
     ]
@@ -90,6 +95,8 @@ def _recovered(alert: Alert) -> Embed:
     embed["fields"] = [
         _field("Was down", down),
         *([_field("Recovered from", alert.previous_status)] if alert.previous_status else []),
+        _field("Brought back by", alert.recovered_by or
+               "not Sentinel (a person, Compose or another tool)"),
         *_container_fields(alert),
         _field("Back at", _when(alert.occurred_at)),
     ]
@@ -151,7 +158,72 @@ def _test(alert: Alert) -> Embed:
     return embed
 
 
+def _stopped(alert: Alert) -> Embed:
+    embed = _base(alert, f"[STOPPED] {escape(alert.name)}", GREY,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** was stopped on "
+                  "purpose (a stop or kill was asked for): not a failure.")
+    embed["fields"] = [_field("Exit code", describe_exit(alert.exit_code, alert.oom_killed)),
+                       *_container_fields(alert), _field("Stopped at", _when(alert.occurred_at))]
+    return embed
+
+
+def _loop(alert: Alert) -> Embed:
+    docker = alert.kind is AlertKind.RESTART_LOOP
+    title = "RESTART LOOP" if docker else "FLAPPING"
+    what = ("Docker keeps restarting it" if docker else
+            "it keeps dying and coming back")
+    window = alert.summary_lines[0] if alert.summary_lines else "repeated deaths"
+    embed = _base(alert, f"[{title}] {escape(alert.name)}", ORANGE,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}**: {what} "
+                  f"({escape(window)}). Its deaths are not reported one by one until it has "
+                  "run steadily again; that end is reported.")
+    embed["fields"] = [
+        _field("Last exit code", describe_exit(alert.exit_code, alert.oom_killed)),
+        *([_field("Docker's restart count", str(alert.restart_count))]
+          if alert.restart_count else []),
+        *_container_fields(alert), _field("Since", _when(alert.occurred_at))]
+    return embed
+
+
+def _loop_ended(alert: Alert) -> Embed:
+    running = alert.previous_status == "running"
+    now = "runs steadily again" if running else f"stopped restarting: it is {alert.previous_status}"
+    embed = _base(alert, f"Loop ended: {escape(alert.name)}", GREEN if running else RED,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** {escape(now or '')}.")
+    embed["fields"] = [*_container_fields(alert), _field("At", _when(alert.occurred_at))]
+    return embed
+
+
+def _restarting(alert: Alert) -> Embed:
+    attempt = f"attempt {alert.attempt}/{alert.max_attempts}"
+    embed = _base(alert, f"[RESTARTING] {escape(alert.name)}", BLURPLE,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}**: restarted by "
+                  f"Sentinel, {attempt}." + (f" {escape(alert.detail)}" if alert.detail else ""))
+    embed["fields"] = [_field("Attempt", attempt), *_container_fields(alert),
+                       _field("At", _when(alert.occurred_at))]
+    return embed
+
+
+def _gave_up(alert: Alert) -> Embed:
+    embed = _base(alert, f"[GAVE UP] {escape(alert.name)}", RED,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** died again after "
+                  f"{alert.max_attempts} restart attempts by Sentinel. No more attempts until "
+                  "it is seen running again.")
+    embed["fields"] = [
+        _field("Last exit code", describe_exit(alert.exit_code, alert.oom_killed)),
+        *_container_fields(alert),
+        _field("Recover with", code_block(recovery_command(alert), lim.EMBED_FIELD_VALUE_CHARS),
+               inline=False)]
+    return embed
+
+
 _RENDERERS = {
+    AlertKind.STOPPED: _stopped,
+    AlertKind.RESTART_LOOP: _loop,
+    AlertKind.FLAPPING: _loop,
+    AlertKind.LOOP_ENDED: _loop_ended,
+    AlertKind.RESTARTING: _restarting,
+    AlertKind.GAVE_UP: _gave_up,
     AlertKind.DEAD: _dead,
     AlertKind.RECOVERED: _recovered,
     AlertKind.UNHEALTHY: _unhealthy,

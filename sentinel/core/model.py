@@ -17,6 +17,7 @@ class ContainerStatus(StrEnum):
     RESTARTING = "restarting"
     PAUSED = "paused"
     COMPLETED = "completed"
+    STOPPED = "stopped"  # stopped on purpose (docker stop / kill, compose stop / down)
     UNKNOWN = "unknown"
 
     @property
@@ -58,6 +59,15 @@ class Observation(Frozen):
     channel: str | None = None  # label sentinel.channel
     compose_project: str | None = None
     compose_service: str | None = None
+    # What it depends on: Compose services of its project (com.docker.compose.depends_on)
+    # and names or services from sentinel.depends_on.
+    depends_on: list[str] = Field(default_factory=list)
+    # Docker's own restart policy (HostConfig.RestartPolicy): Sentinel never competes with it.
+    docker_restart_policy: str = ""
+    docker_restart_max: int = 0
+    restart_label: str | None = None  # sentinel.restart: never, on-failure, always
+    # Set by the event watcher: someone asked Docker to stop or kill it, at this moment.
+    stop_requested_at: datetime | None = None
     observed_at: datetime
 
 
@@ -90,3 +100,16 @@ class ContainerState(Frozen):
     channel: str | None = None
     compose_project: str | None = None
     compose_service: str | None = None
+    depends_on: list[str] = Field(default_factory=list)
+    stop_requested_at: datetime | None = None  # the last stop/kill request seen
+    deaths: list[datetime] = Field(default_factory=list)  # recent ones, for loop detection
+    looping_since: datetime | None = None  # in a restart loop / flapping since
+    restart_attempts: list[datetime] = Field(default_factory=list)  # Sentinel's, this outage
+    gave_up: bool = False  # Sentinel's restart budget is spent until it runs again
+    down_since: datetime | None = None  # the open outage began (kept while Sentinel restarts)
+
+    @property
+    def needs_review(self) -> bool:
+        """Time alone can change what is said of it (a loop ending, a restart proving
+        itself): its host's next listing is decided in full even if unchanged."""
+        return bool(self.looping_since or self.restart_attempts)

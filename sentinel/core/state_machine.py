@@ -8,18 +8,33 @@ alert?" is always answered in the logs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from pydantic import Field
+
+from sentinel.core import autorestart
 from sentinel.core.alerts import Alert, AlertKind, alert_id
+from sentinel.core.autorestart import RestartOrder
+from sentinel.core.dependencies import dependency_graph, neighbours
+from sentinel.core.judgement import DEFAULT, Judgement, OnStop
 from sentinel.core.model import ContainerState, ContainerStatus, Frozen, HostSnapshot, Observation
 
 _DIED = {ContainerStatus.DEAD, ContainerStatus.RESTARTING}
+# A death is "on purpose" when a stop or kill was asked for shortly before it: docker stop
+# waits 10 s by default (Compose too) before its SIGKILL; some grace either side for clocks.
+_INTENT_BEFORE = timedelta(seconds=2)
+_INTENT_REACH = timedelta(seconds=120)
 
 
 class Decision(Frozen):
     state: ContainerState | None  # None: forget the container
-    alert: Alert | None = None
+    alerts: list[Alert] = Field(default_factory=list)
     reason: str
+    restart: RestartOrder | None = None  # Sentinel should start it (autorestart)
+
+    @property
+    def alert(self) -> Alert | None:
+        return self.alerts[0] if self.alerts else None
 
 
 @dataclass
@@ -30,6 +45,7 @@ class HostStep:
     removed: list[str] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)
+    restarts: list[RestartOrder] = field(default_factory=list)
 
 
 def classify(obs: Observation) -> ContainerStatus | None:
@@ -57,7 +73,12 @@ def _entered_at(status: ContainerStatus, obs: Observation) -> datetime:
     return obs.observed_at
 
 
-def _state_from(obs: Observation, status: ContainerStatus, since: datetime) -> ContainerState:
+def _state_from(obs: Observation, status: ContainerStatus, since: datetime,
+                prev: ContainerState | None) -> ContainerState:
+    """The new state; what Sentinel remembers across observations of the same container
+    (stop requests, recent deaths, a loop, its own restart attempts) is carried over."""
+    same = prev is not None and prev.container_id == obs.container_id
+    carried = prev if prev is not None else None
     return ContainerState(
         key=obs.key,
         name=obs.name,
@@ -66,7 +87,8 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime) -> C
         status=status,
         since=since,
         exit_code=obs.exit_code if status in (ContainerStatus.DEAD, ContainerStatus.COMPLETED,
-                                                 ContainerStatus.RESTARTING) else None,
+                                                 ContainerStatus.RESTARTING,
+                                                 ContainerStatus.STOPPED) else None,
         oom_killed=obs.oom_killed,
         restart_count=obs.restart_count,
         started_at=obs.started_at,
@@ -74,65 +96,255 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime) -> C
         channel=obs.channel,
         compose_project=obs.compose_project,
         compose_service=obs.compose_service,
+        depends_on=obs.depends_on,
+        stop_requested_at=obs.stop_requested_at or (carried.stop_requested_at
+                                                    if carried and same else None),
+        deaths=carried.deaths if carried else [],
+        looping_since=carried.looping_since if carried else None,
+        restart_attempts=carried.restart_attempts if carried else [],
+        gave_up=carried.gave_up if carried else False,
+        down_since=carried.down_since if carried else None,
     )
 
 
 def _alert(kind: AlertKind, obs: Observation, state: ContainerState, host_url: str,
            episode_start: datetime | None = None, **extra: object) -> Alert:
     moments = (episode_start, state.since) if episode_start else (state.since,)
-    return Alert(
-        id=alert_id(kind, obs.host, obs.key, *moments),
-        kind=kind,
-        host=obs.host,
-        host_url=host_url,
-        key=obs.key,
-        name=obs.name,
-        image=obs.image,
-        compose_project=obs.compose_project,
-        compose_service=obs.compose_service,
-        exit_code=state.exit_code,
-        oom_killed=obs.oom_killed,
-        occurred_at=state.since,
-        channel=obs.channel,
-        **extra,  # type: ignore[arg-type]
-    )
+    fields: dict[str, object] = {
+        "id": alert_id(kind, obs.host, obs.key, *moments),
+        "kind": kind,
+        "host": obs.host,
+        "host_url": host_url,
+        "key": obs.key,
+        "name": obs.name,
+        "image": obs.image,
+        "compose_project": obs.compose_project,
+        "compose_service": obs.compose_service,
+        "exit_code": state.exit_code,
+        "oom_killed": obs.oom_killed,
+        "occurred_at": state.since,
+        "channel": obs.channel,
+        "detected_at": obs.observed_at,
+    }
+    return Alert.model_validate({**fields, **extra})
+
+
+def _stopped_on_purpose(obs: Observation, requested: datetime | None) -> bool:
+    if requested is None:
+        return False
+    ended = obs.finished_at or obs.observed_at
+    return requested - _INTENT_BEFORE <= ended <= requested + _INTENT_REACH
+
+
+def _restarted_in_between(prev: ContainerState, obs: Observation) -> bool:
+    """Died and was started again between two observations (Docker's restart policy, or
+    anyone): each snapshot says running, but the restart count or start time moved."""
+    if prev.container_id != obs.container_id:
+        return False
+    moved = obs.started_at is not None and prev.started_at is not None and \
+        obs.started_at > prev.started_at
+    return obs.restart_count > prev.restart_count or moved
 
 
 def step(prev: ContainerState | None, obs: Observation, *, host_url: str = "",
-         baseline: bool = False) -> Decision:
+         baseline: bool = False, judgement: Judgement = DEFAULT) -> Decision:
     """Decide what one observation of one container means, given what was remembered."""
     status = classify(obs)
     if status is None:
         return Decision(state=prev, reason=f"not started yet (docker state {obs.docker_state})")
     if prev is not None and obs.observed_at <= prev.observed_at:
         return Decision(state=prev, reason="stale or repeated observation: kept the newer state")
+    requested = obs.stop_requested_at or (prev.stop_requested_at if prev is not None and
+                                          prev.container_id == obs.container_id else None)
+    if requested is not None and obs.started_at is not None and obs.started_at > requested:
+        requested = None  # started again since: that request is spent
+    if status in _DIED and _stopped_on_purpose(obs, requested):
+        status = ContainerStatus.STOPPED
 
     same = prev is not None and prev.status is status and prev.container_id == obs.container_id
     since = prev.since if (same and prev is not None) else _entered_at(status, obs)
-    state = _state_from(obs, status, since)
+    state = _state_from(obs, status, since, prev).model_copy(
+        update={"stop_requested_at": requested})
 
     if prev is None:
         if baseline:
             return Decision(state=state, reason=f"baseline: first seen {status.value}")
         if status in _DIED:
-            return Decision(state=state, alert=_alert(AlertKind.DEAD, obs, state, host_url),
+            state = state.model_copy(update={"down_since": state.since})
+            return Decision(state=state, alerts=[_alert(AlertKind.DEAD, obs, state, host_url)],
                             reason="new container, already dead when first seen")
         if status is ContainerStatus.UNHEALTHY:
-            return Decision(state=state, alert=_unhealthy(obs, state, host_url),
+            return Decision(state=state, alerts=[_unhealthy(obs, state, host_url)],
                             reason="new container, unhealthy when first seen")
         return Decision(state=state, reason=f"new container, {status.value}")
 
+    if status is ContainerStatus.STOPPED:
+        return _stopped(prev, obs, state, host_url, judgement)
+    state, died = _count_death(prev, obs, state, status, judgement)
+    return (_loop(prev, obs, state, status, died, host_url, judgement)
+            or _sentinel_restarting(prev, obs, state, status, host_url, judgement)
+            or _transition(prev, obs, state, status, host_url, judgement))
+
+
+def _stopped(prev: ContainerState, obs: Observation, state: ContainerState, host_url: str,
+             judgement: Judgement) -> Decision:
+    """Intent is not failure: a quiet notice or nothing, never a red DEAD; whatever Sentinel
+    was doing about it (a loop, restarts) ends."""
+    state = state.model_copy(update={"looping_since": None, "deaths": [],
+                                     "restart_attempts": [], "gave_up": False,
+                                     "down_since": None})
+    if prev.status is ContainerStatus.STOPPED:
+        return Decision(state=state, reason="unchanged: stopped on purpose")
+    reason = "stopped on purpose (a stop or kill was asked for just before it exited)"
+    if judgement.on_stop is OnStop.SILENT or prev.status in _DIED:
+        return Decision(state=state, reason=reason)
+    return Decision(state=state, alerts=[_alert(AlertKind.STOPPED, obs, state, host_url)],
+                    reason=reason)
+
+
+def _count_death(prev: ContainerState, obs: Observation, state: ContainerState,
+                 status: ContainerStatus, judgement: Judgement) -> tuple[ContainerState, bool]:
+    """Recent deaths, for loop detection: a fall from up to down, or a restart between two
+    looks that each said up. Deaths during Sentinel's own restarts are its budget's."""
+    now = obs.observed_at
+    was_up = prev.status in (ContainerStatus.RUNNING, ContainerStatus.UNHEALTHY)
+    died = was_up and (status in _DIED or _restarted_in_between(prev, obs))
+    deaths = [t for t in state.deaths if t > now - timedelta(seconds=judgement.loop_window_s)]
+    if died and not autorestart.recent_attempts(prev, now, judgement):
+        deaths.append(obs.finished_at if status in _DIED and obs.finished_at else now)
+    return state.model_copy(update={"deaths": deaths}), died
+
+
+def _loop(prev: ContainerState, obs: Observation, state: ContainerState,
+          status: ContainerStatus, died: bool, host_url: str,
+          judgement: Judgement) -> Decision | None:
+    """Past `loop_deaths` deaths in the window: one [RESTART LOOP] (Docker restarts it) or
+    [FLAPPING] (something else does), then quiet until it has run `loop_quiet_s` without
+    dying, and that end is reported."""
+    now, deaths = obs.observed_at, state.deaths
+    looping = state.looping_since is not None
+    docker_restarts = autorestart.docker_will_restart(obs) or \
+        obs.restart_count > prev.restart_count
+    if not looping and len(deaths) >= judgement.loop_deaths:
+        kind = AlertKind.RESTART_LOOP if docker_restarts else AlertKind.FLAPPING
+        state = state.model_copy(update={"looping_since": now})
+        alert = _alert(kind, obs, state, host_url, restart_count=obs.restart_count,
+                       occurred_at=now, id=alert_id(kind, obs.host, obs.key, now),
+                       summary_lines=[f"{len(deaths)} deaths in "
+                                      f"{judgement.loop_window_s / 60:g} min"])
+        return Decision(state=state, alerts=[alert],
+                        reason=f"{len(deaths)} deaths within {judgement.loop_window_s:g} s: "
+                               f"{kind.value}")
+    if not looping:
+        if died and status not in _DIED and \
+                not autorestart.recent_attempts(prev, now, judgement):
+            # Restarted between two looks: each said running, yet it died in between.
+            return _died_and_back(prev, obs, state, host_url, len(deaths))
+        return None
+    quiet_for = (now - max(deaths)).total_seconds() if deaths else judgement.loop_quiet_s
+    if quiet_for < judgement.loop_quiet_s:
+        return Decision(state=state, reason=f"in a loop since {state.looping_since}: "
+                                            f"{len(deaths)} deaths in the window, quiet")
+    assert state.looping_since is not None
+    kind = AlertKind.LOOP_ENDED
+    ended = state.model_copy(update={"looping_since": None, "deaths": []})
+    if status in _DIED and ended.down_since is None:
+        ended = ended.model_copy(update={"down_since": ended.since})
+    alert = _alert(kind, obs, ended, host_url, occurred_at=now,
+                   id=alert_id(kind, obs.host, obs.key, state.looping_since),
+                   previous_status=status.value)
+    return Decision(state=ended, alerts=[alert],
+                    reason=f"the loop ended: {quiet_for:.0f} s without a death, now "
+                           f"{status.value}")
+
+
+def _died_and_back(prev: ContainerState, obs: Observation, state: ContainerState,
+                   host_url: str, deaths: int) -> Decision:
+    """A death seen only afterwards (running both times, the restart count moved): the
+    death and the return, heard together."""
+    died_at = state.started_at or obs.observed_at
+    dead = state.model_copy(update={"since": died_at, "exit_code": obs.exit_code})
+    alerts = [_alert(AlertKind.DEAD, obs, dead, host_url),
+              _alert(AlertKind.RECOVERED, obs, state, host_url, episode_start=died_at,
+                     downtime_s=0.0, previous_status="restarting",
+                     recovered_by="Docker's restart policy"
+                     if autorestart.docker_will_restart(obs) or
+                     obs.restart_count > prev.restart_count else None)]
+    return Decision(state=state, alerts=alerts,
+                    reason=f"died and restarted between two observations (restart count "
+                           f"{prev.restart_count} -> {obs.restart_count}; {deaths} in the "
+                           f"window)")
+
+
+def _sentinel_restarting(prev: ContainerState, obs: Observation, state: ContainerState,
+                         status: ContainerStatus, host_url: str, judgement: Judgement
+                         ) -> Decision | None:
+    """While Sentinel's restart attempts run, their ups and downs are one outage: no DEAD or
+    RECOVERED each time, the next attempt or [GAVE UP] instead; back once it has run
+    `restart_probation_s`."""
+    attempts = autorestart.recent_attempts(prev, obs.observed_at, judgement)
+    if not attempts:
+        return None
+    if status in _DIED:
+        overdue = (obs.observed_at - max(attempts)).total_seconds() > (
+            judgement.restart_backoff_s * 2 ** len(attempts) + 30)
+        # It ran again and died between two looks (the start was never observed).
+        ran_again = obs.started_at is not None and obs.started_at != prev.started_at
+        if prev.status in _DIED and not overdue and not ran_again:
+            return Decision(state=state, reason="still down; Sentinel's next attempt is on "
+                                                "its way")
+        return _plan_restart(prev, obs, state, host_url, judgement,
+                             f"down again after Sentinel's attempt {len(attempts)}")
+    if status is ContainerStatus.RUNNING:
+        ran_s = (obs.observed_at - (obs.started_at or obs.observed_at)).total_seconds()
+        if ran_s < judgement.restart_probation_s:
+            return Decision(state=state, reason=f"running {ran_s:.0f} s after Sentinel's "
+                                                f"restart: on probation")
+        start = state.down_since or min(attempts)
+        back = state.model_copy(update={"restart_attempts": [], "gave_up": False,
+                                        "down_since": None})
+        alert = _alert(AlertKind.RECOVERED, obs, back, host_url, episode_start=start,
+                       downtime_s=max(0.0, (back.since - start).total_seconds()),
+                       previous_status="dead",
+                       recovered_by=f"Sentinel (attempt {len(attempts)}/"
+                                    f"{judgement.restart_max_attempts})")
+        return Decision(state=back, alerts=[alert],
+                        reason=f"back after Sentinel's restart attempt {len(attempts)}")
+    return None
+
+
+def _plan_restart(prev: ContainerState, obs: Observation, state: ContainerState,
+                  host_url: str, judgement: Judgement, why: str) -> Decision:
+    order, spent, reason = autorestart.plan(state, obs, judgement)
+    if spent:
+        state = state.model_copy(update={"gave_up": True, "restart_attempts": []})
+        start = state.down_since or state.since
+        alert = _alert(AlertKind.GAVE_UP, obs, state, host_url, episode_start=start,
+                       max_attempts=judgement.restart_max_attempts)
+        return Decision(state=state, alerts=[alert], reason=f"{why}: {reason}")
+    return Decision(state=state, restart=order, reason=f"{why}: {reason}")
+
+
+def _transition(prev: ContainerState, obs: Observation, state: ContainerState,
+                status: ContainerStatus, host_url: str, judgement: Judgement) -> Decision:
     if prev.status is status:
-        if status is ContainerStatus.DEAD and not same:
+        if status is ContainerStatus.DEAD and prev.container_id != obs.container_id:
             # Recreated (new container id) and already dead again: keep the open death.
             state = state.model_copy(update={"since": prev.since})
         return Decision(state=state, reason=f"unchanged: {status.value}")
 
     if status in _DIED and prev.status not in _DIED:
-        return Decision(state=state, alert=_alert(AlertKind.DEAD, obs, state, host_url),
+        state = state.model_copy(update={"down_since": state.since})
+        dead = _alert(AlertKind.DEAD, obs, state, host_url)
+        if status is ContainerStatus.DEAD and \
+                autorestart.wanted_policy(obs, judgement) != "never":
+            planned = _plan_restart(prev, obs, state, host_url, judgement,
+                                    f"died: {prev.status.value} -> {status.value}")
+            return planned.model_copy(update={"alerts": [dead, *planned.alerts]})
+        return Decision(state=state, alerts=[dead],
                         reason=f"died: {prev.status.value} -> {status.value}")
     if status is ContainerStatus.UNHEALTHY and not prev.status.is_down:
-        return Decision(state=state, alert=_unhealthy(obs, state, host_url),
+        return Decision(state=state, alerts=[_unhealthy(obs, state, host_url)],
                         reason=f"turned unhealthy: {prev.status.value} -> unhealthy")
     if status.is_down:
         # Down in another way (dead -> restarting, dead -> unhealthy): still the same outage.
@@ -140,9 +352,13 @@ def step(prev: ContainerState | None, obs: Observation, *, host_url: str = "",
         return Decision(state=state, reason=f"still down: {prev.status.value} -> {status.value}")
     if prev.status.is_down:
         downtime_s = max(0.0, (state.since - prev.since).total_seconds())
+        by = "Docker's restart policy" if obs.restart_count > prev.restart_count else None
+        state = state.model_copy(update={"gave_up": False, "restart_attempts": [],
+                                         "down_since": None})
         alert = _alert(AlertKind.RECOVERED, obs, state, host_url, episode_start=prev.since,
-                       downtime_s=downtime_s, previous_status=prev.status.value)
-        return Decision(state=state, alert=alert,
+                       downtime_s=downtime_s, previous_status=prev.status.value,
+                       recovered_by=by)
+        return Decision(state=state, alerts=[alert],
                         reason=f"recovered: {prev.status.value} -> {status.value}")
     return Decision(state=state, reason=f"quiet change: {prev.status.value} -> {status.value}")
 
@@ -152,28 +368,39 @@ def _unhealthy(obs: Observation, state: ContainerState, host_url: str) -> Alert:
 
 
 def step_host(states: dict[str, ContainerState], snapshot: HostSnapshot, *, host_url: str = "",
-              first_meeting: bool = False) -> HostStep:
-    """Apply one complete snapshot of a host to its remembered containers.
+              first_meeting: bool = False, judgement: Judgement = DEFAULT) -> HostStep:
+    """Apply one snapshot of a host to its remembered containers.
 
     On the first meeting with a host, nothing is alerted per container: containers already
-    down are reported once, together, as a baseline summary.
+    down are reported once, together, as a baseline summary. Deaths carry the host's
+    dependency graph, so that delivery can gather a cascade into one incident.
     """
     result = HostStep()
     seen: set[str] = set()
     for obs in snapshot.containers:
         seen.add(obs.key)
         prev = states.get(obs.key)
-        decision = step(prev, obs, host_url=host_url, baseline=first_meeting)
+        decision = step(prev, obs, host_url=host_url, baseline=first_meeting,
+                        judgement=judgement)
         result.reasons[obs.key] = decision.reason
         if decision.state is not None and _news(prev, decision.state):
             result.changed[obs.key] = decision.state
-        if decision.alert is not None:
-            result.alerts.append(decision.alert)
+        result.alerts.extend(decision.alerts)
+        if decision.restart is not None:
+            result.restarts.append(decision.restart)
 
     for key, prev in states.items():
         if snapshot.complete and key not in seen and snapshot.observed_at > prev.observed_at:
             result.removed.append(key)
             result.reasons[key] = f"removed from Docker while {prev.status.value}"
+
+    if any(a.kind is AlertKind.DEAD for a in result.alerts):
+        everyone = {k: s for k, s in states.items() if k not in result.removed}
+        graph = dependency_graph({**everyone, **result.changed}.values())
+        result.alerts = [
+            a.model_copy(update={"depends_on": sorted(graph.get(a.key, set())),
+                                 "related": sorted(neighbours(graph, a.key))})
+            if a.kind is AlertKind.DEAD else a for a in result.alerts]
 
     if first_meeting:
         down = [s for s in result.changed.values() if s.status.is_down]

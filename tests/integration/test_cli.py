@@ -12,7 +12,7 @@ import redis
 
 from tests.integration.conftest import HOST
 from tests.support.sentinel_procs import REPO, SENTINEL
-from tests.support.services import free_port, wait_until
+from tests.support.services import DockerDaemon, free_port, wait_until
 
 
 def run(env: dict[str, str], *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -132,7 +132,7 @@ def test_up_runs_a_whole_node_alerts_on_the_console_and_stops_cleanly(docker_hos
                                                        "baselined_at")
                    if _answers(port) else None, 60, 0.2, what="sentinel up's first inspection")
         assert "starting a private redis-server" in err.read_text()
-        victim.kill()
+        DockerDaemon.crash(victim)
         wait_until(lambda: "[DEAD] victim" in out.read_text(), 15, what="the console alert")
         text = out.read_text()
         assert "Exit code: 137 (SIGKILL)" in text
@@ -222,7 +222,7 @@ def test_deadletters_lists_the_reason_and_retry_sends_them_again(docker_host, se
     doomed = docker_host.run("doomed")
     start_node(sentinel, redis_url, HOST)
     bot_api.script(("status", 400))
-    doomed.kill()
+    DockerDaemon.crash(doomed)
     store = store_for(redis_url)
     wait_until(lambda: store.dead_letter_count() == 1, 20, what="a dead letter")
     listed = run(sentinel_env, "deadletters")

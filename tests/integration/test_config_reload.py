@@ -8,7 +8,7 @@ import time
 from tests.integration.conftest import HOST
 from tests.integration.helpers import start_node, store_for, wait_for_baseline
 from tests.support.sentinel_procs import SENTINEL
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 ADDED = "added"
 
@@ -26,7 +26,7 @@ def test_a_host_added_to_the_file_is_watched_and_a_removed_one_is_not(
     config.write_text(f'[hosts]\n{HOST} = "{docker_host.url}"\n{ADDED} = "{second_dockerd.url}"\n')
     wait_for_baseline(redis_url, ADDED, timeout_s=15)
     time.sleep(1)  # the watcher follows the new host too
-    newcomer.kill()
+    DockerDaemon.crash(newcomer)
     wait_until(lambda: bot_api.embeds("[DEAD] newcomer"), 10, what="a death on the added host")
 
     # An invalid edit (a host URL that is not unix/tcp/ssh): said once, the old one kept.

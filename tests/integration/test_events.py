@@ -7,7 +7,7 @@ import time
 from tests.integration.conftest import HOST, MEASUREMENTS
 from tests.integration.helpers import start_node
 from tests.support.sentinel_procs import SENTINEL
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 
 def test_five_deaths_in_a_row_are_each_alerted_within_a_second_at_a_30_s_interval(
@@ -21,7 +21,7 @@ def test_five_deaths_in_a_row_are_each_alerted_within_a_second_at_a_30_s_interva
     latencies = []
     for name, container in zip(names, containers, strict=True):
         killed_at = time.time()
-        container.kill()
+        DockerDaemon.crash(container)
         shown = wait_until(lambda n=name: bot_api.embeds(f"[DEAD] {n}"), 10,
                            what=f"the DEAD embed of {name}")
         latencies.append(shown[0][0].at - killed_at)
@@ -44,7 +44,7 @@ def test_a_container_that_dies_and_is_restarted_between_polls_is_seen_by_the_eve
     sentinel.start("watcher", [*SENTINEL, "watch"])
     start_node(sentinel, redis_url, HOST)
     time.sleep(1.0)
-    phoenix.kill()
+    DockerDaemon.crash(phoenix)
     wait_until(lambda: bot_api.embeds("[DEAD] phoenix"), 5, what="the DEAD embed")
     phoenix.start()
     wait_until(lambda: bot_api.embeds("Recovered: phoenix"), 5, what="the Recovered embed")

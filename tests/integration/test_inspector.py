@@ -6,7 +6,7 @@ from collections import Counter
 
 from sentinel.adapters.docker_inspector import DockerInspector, HostUnreachable
 from sentinel.config import HostConfig
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 
 def counting(inspector: DockerInspector) -> Counter[str]:
@@ -38,7 +38,7 @@ def test_a_steady_host_costs_one_listing_per_cycle_and_no_inspects(docker_host):
     inspector.snapshot()
     assert calls == {"containers": 2}  # nothing changed: no inspect at all
 
-    containers[2].kill()
+    DockerDaemon.crash(containers[2])
     wait_until(lambda: docker_host.client.containers.get("steady2").status == "exited", 10)
     calls.clear()
     after = inspector.snapshot()

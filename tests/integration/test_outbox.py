@@ -8,7 +8,7 @@ from sentinel.adapters.docker_inspector import DockerInspector
 from sentinel.config import HostConfig
 from tests.integration.conftest import HOST
 from tests.integration.helpers import start_node, store_for
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 
 def test_an_alert_committed_but_never_enqueued_is_delivered_by_the_sweep(
@@ -19,7 +19,7 @@ def test_an_alert_committed_but_never_enqueued_is_delivered_by_the_sweep(
     store = store_for(redis_url)
     inspector = DockerInspector(HostConfig(name=HOST, url=docker_host.url))
     store.record_snapshot(inspector.snapshot(), host_url=docker_host.url)  # baseline
-    lost.kill()
+    DockerDaemon.crash(lost)
     result = store.record_snapshot(inspector.snapshot(), host_url=docker_host.url)
     assert [a.kind.value for a in result.alerts] == ["dead"]
     alert_id = result.alerts[0].id
@@ -44,7 +44,7 @@ def test_a_permanent_refusal_goes_to_the_dead_letters_and_is_counted(
     doomed = docker_host.run("doomed")
     start_node(sentinel, redis_url, HOST)
     bot_api.script(("status", 403))
-    doomed.kill()
+    DockerDaemon.crash(doomed)
     store = store_for(redis_url)
     wait_until(lambda: store.dead_letter_count() == 1, 20, what="a dead letter")
     letter = store.dead_letters()[0]

@@ -7,7 +7,7 @@ import time
 
 from tests.integration.conftest import HOST, MEASUREMENTS
 from tests.integration.helpers import field, start_node, store_for, wait_for_status
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 SETTLE_S = 3.0  # long enough for several 1 s cycles to (wrongly) alert again
 
@@ -18,7 +18,7 @@ def test_a_sigkilled_container_gives_one_red_embed_and_its_return_one_green_embe
     start_node(sentinel, redis_url, HOST)
 
     killed_at = time.time()
-    web.kill()  # SIGKILL
+    DockerDaemon.crash(web)  # SIGKILL
     dead = wait_until(lambda: bot_api.embeds("[DEAD] web"), 15, what="the DEAD embed")
     latency_s = dead[0][0].at - killed_at
     MEASUREMENTS.append(f"death->alert latency at a 1 s interval: {latency_s:.2f} s "
@@ -52,7 +52,7 @@ def test_a_container_created_after_start_up_is_watched(docker_host, sentinel, bo
     start_node(sentinel, redis_url, HOST)
     late = docker_host.run("late")
     wait_for_status(redis_url, HOST, "late", "running")
-    late.kill()
+    DockerDaemon.crash(late)
     wait_until(lambda: bot_api.embeds("[DEAD] late"), 15, what="the DEAD embed of `late`")
     time.sleep(SETTLE_S)
     assert len(bot_api.embeds("[DEAD] late")) == 1
@@ -68,7 +68,7 @@ def test_two_workers_racing_give_exactly_one_alert_per_transition(docker_host, s
     sentinel.worker("w2", concurrency=2, via_celery=True)
     start_node(sentinel, redis_url, HOST, name="w1", concurrency=2, via_celery=True)
     for c in containers:
-        c.kill()
+        DockerDaemon.crash(c)
     wait_until(lambda: len(bot_api.embeds("[DEAD] race")) >= 5, 20, what="five DEAD embeds")
     for c in containers:
         c.start()
@@ -90,7 +90,7 @@ def test_the_bot_api_failing_500_then_429_then_accepting_shows_one_message(
     flaky = docker_host.run("flaky")
     start_node(sentinel, redis_url, HOST)
     bot_api.script(("status", 500), ("429", 1.5), ("drop_after_accept", None))
-    flaky.kill()
+    DockerDaemon.crash(flaky)
     wait_until(lambda: [a for a in bot_api.attempts() if a.outcome == "duplicate"], 30,
                what="the retry after the lost answer")
     time.sleep(SETTLE_S)

@@ -50,7 +50,7 @@ def test_a_tls_host_is_inspected_and_its_deaths_alerted(tls_host, sentinel, bot_
     sentinel.env.clear()
     sentinel.env.update(env)
     start_node(sentinel, redis_url, "edge")
-    edge.kill()
+    DockerDaemon.crash(edge)
     wait_until(lambda: bot_api.embeds("[DEAD] edge-api"), 15, what="the DEAD embed over TLS")
     assert url in [f["value"] for _, e in bot_api.embeds("[DEAD] edge-api")
                    for f in e["fields"] if f["name"] == "Recover with"][0]

@@ -12,7 +12,7 @@ import time
 from tests.integration.conftest import HOST, MEASUREMENTS
 from tests.integration.helpers import start_node, wait_for_baseline
 from tests.integration.test_cli import run
-from tests.support.services import wait_until
+from tests.support.services import DockerDaemon, wait_until
 
 FROZEN = "frozen"
 
@@ -41,7 +41,7 @@ def test_a_frozen_host_is_one_alert_and_never_a_dead_container(
         assert hosts == {HOST: "up", FROZEN: "unreachable"}
         assert {c["status"] for c in report["containers"] if c["host"] == FROZEN} == {"unknown"}
         killed_at = time.time()
-        victim.kill()
+        DockerDaemon.crash(victim)
         wait_until(lambda: bot_api.embeds("[DEAD] victim"), 10,
                    what="a death on the other host")
         other_host_s = time.time() - killed_at

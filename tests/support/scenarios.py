@@ -46,7 +46,7 @@ def death_burst(docker: DockerDaemon, emulator: DiscordEmulator, procs: Sentinel
 
     killed_at = time.time()
     with ThreadPoolExecutor(count) as pool:
-        list(pool.map(lambda c: c.kill(), containers))
+        list(pool.map(lambda c: DockerDaemon.crash(c, wait=False), containers))
 
     def deaths_shown() -> dict[str, int]:
         shown = {n: 0 for n in names}

@@ -136,6 +136,20 @@ class DockerDaemon:
         kwargs.setdefault("network_mode", "none")
         return self.client.containers.run(TEST_IMAGE, command, name=name, detach=True, **kwargs)
 
+    @staticmethod
+    def crash(container, sig: int = signal.SIGKILL,  # type: ignore[no-untyped-def]
+              wait: bool = True) -> None:
+        """A crash, not a `docker kill`: the signal goes to the container's main process from
+        the host, so Docker sees a death that nobody asked for (no kill event: not intent).
+        With `wait`, returns once Docker reports it exited (as `docker kill` did)."""
+        container.reload()
+        os.kill(int(container.attrs["State"]["Pid"]), sig)
+        if wait:
+            def exited() -> bool:
+                container.reload()
+                return not container.attrs["State"]["Running"]
+            wait_until(exited, 10, 0.02, what=f"{container.name} to exit")
+
     def remove_all_containers(self) -> None:
         for container in self.client.containers.list(all=True):
             container.remove(force=True)

@@ -66,6 +66,7 @@ def test_it_prints_a_rendered_recovery_readably() -> None:
         "  web on local is back: was down ~31s.\n"
         "  Was down: ~31s\n"
         "  Recovered from: dead\n"
+        "  Brought back by: not Sentinel (a person, Compose or another tool)\n"
         "  Host: local\n"
         "  Image: nginx\n"
         "  Back at: 2026-11-24 18:20:00 UTC"

@@ -280,6 +280,15 @@ def test_it_fills_a_death_alert_from_the_observation() -> None:
         "channel": "ops",
         "detail": None,
         "summary_lines": [],
+        "detected_at": at(105),
+        "depends_on": [],
+        "related": [],
+        "dependents": [],
+        "member_ids": [],
+        "attempt": None,
+        "max_attempts": None,
+        "restart_count": None,
+        "recovered_by": None,
     }
 
 

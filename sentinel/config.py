@@ -141,6 +141,7 @@ class Settings(BaseSettings):
     restart_window_s: float = Field(default=600.0, gt=0)
     restart_backoff_s: float = Field(default=2.0, gt=0)
     restart_probation_s: float = Field(default=10.0, ge=0)
+    repeat_interval_s: float = Field(default=4 * 3600.0, ge=0)
 
     def judgement(self) -> Judgement:
         return Judgement(**{f.name: getattr(self, f.name) for f in fields(Judgement)})

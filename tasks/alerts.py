@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from celery import shared_task
@@ -42,6 +43,12 @@ def record_observations(host: str, snapshot: dict[str, Any]) -> None:
 
 @shared_task(name="sweep_outbox", ignore_result=True)
 def sweep_outbox() -> None:
-    for alert_id in runtime().store.take_due():
+    """Every few seconds (beat): alerts not delivered in time go again, and silences that
+    ended report what changed while they lasted."""
+    store = runtime().store
+    for alert_id in store.take_due():
         log.warning("alert %s was not delivered in time: enqueued again", alert_id)
         deliver_alert.delay(alert_id)
+    now = datetime.now(UTC)
+    for alert in store.close_ended_silences(now) + store.due_reminders(now):
+        deliver_alert.delay(alert.id)

@@ -207,6 +207,95 @@ def deadletters(retry: bool) -> None:
                    + (f" {unreadable} unreadable one(s) cannot be re-sent." if unreadable else ""))
 
 
+class _SilenceGroup(click.Group):
+    """`sentinel silence web01/shop --for 2h` is `sentinel silence add ...`: the common case
+    needs no verb, and `list` / `end` stay subcommands."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["add", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_SilenceGroup)
+def silence() -> None:
+    """Keep a host, a container or a Compose project quiet for a while.
+
+    A silenced thing is still tracked; when the silence ends, what changed while it lasted
+    is reported once.
+
+    \b
+    Examples:
+      sentinel silence web01 --for 2h --reason "kernel upgrade"
+      sentinel silence web01/shop --for 30m          # a Compose project (or a container)
+      sentinel silence list
+      sentinel silence end s-1a2b3c4d
+    """
+
+
+@silence.command("add")
+@click.argument("target")
+@click.option("--for", "duration", required=True, help="How long: 2h, 30m, 1h30m, 45s, 1d.")
+@click.option("--reason", default="", help="Why (shown in `list` and at its end).")
+def silence_add(target: str, duration: str, reason: str) -> None:
+    """Silence TARGET: HOST, or HOST/CONTAINER, or HOST/COMPOSE-PROJECT."""
+    from datetime import timedelta
+
+    from sentinel.core.durations import parse_duration
+    from sentinel.core.silences import Silence, new_silence_id, parse_target
+
+    settings = _settings()
+    try:
+        host, what = parse_target(target)
+        seconds = parse_duration(duration)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if host not in settings.hosts:
+        raise click.BadParameter(f"host {host!r} is not configured (hosts: "
+                                 f"{', '.join(settings.hosts)})")
+    now = datetime.now(UTC)
+    made = _store(settings).add_silence(Silence(
+        id=new_silence_id(host, what, now), host=host, target=what, reason=reason,
+        until=now + timedelta(seconds=seconds), created_at=now,
+        created_by=f"{_user()}@{socket.gethostname()}"))
+    click.echo(f"{made.id}: {made.label} silenced until {made.until:%Y-%m-%d %H:%M:%S} UTC "
+               f"({len(made.at_start)} container(s) covered now)")
+
+
+def _user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+@silence.command("list")
+def silence_list() -> None:
+    """Active silences (and ended ones whose report is still to be sent)."""
+    silences = _store(_settings()).silences()
+    if not silences:
+        click.echo("No silences.")
+        return
+    now = datetime.now(UTC)
+    for s in silences:
+        left = (s.until - now).total_seconds()
+        when = f"{left / 60:.0f} min left" if left > 0 else "ended, report pending"
+        click.echo(f"{s.id}  {s.label:<30}  until {s.until:%Y-%m-%d %H:%M:%S} UTC ({when})  "
+                   f"by {s.created_by}" + (f"  {s.reason}" if s.reason else ""))
+
+
+@silence.command("end")
+@click.argument("silence_id")
+def silence_end(silence_id: str) -> None:
+    """End a silence now; what changed while it lasted is reported within seconds."""
+    ended = _store(_settings()).end_silence(silence_id, datetime.now(UTC))
+    if ended is None:
+        raise click.ClickException(f"no silence {silence_id!r} (see `sentinel silence list`)")
+    click.echo(f"{ended.id}: {ended.label}: ended")
+
+
 def main() -> None:
     cli()
 

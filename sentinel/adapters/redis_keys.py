@@ -5,6 +5,8 @@ PREFIX = "sentinel:"
 HOSTS = f"{PREFIX}hosts"  # set of host names ever recorded
 OUTBOX = f"{PREFIX}outbox"  # hash: alert id -> alert JSON, until delivered or dead-lettered
 OUTBOX_DUE = f"{PREFIX}outbox:due"  # zset: alert id -> time after which the sweep re-enqueues it
+REMINDERS = f"{PREFIX}reminders"  # zset: "host\tkey" -> when its next [STILL DEAD] is due
+SILENCES = f"{PREFIX}silences"  # hash: silence id -> Silence JSON, until its end is reported
 DEAD_LETTERS = f"{PREFIX}deadletters"  # hash: alert id -> {alert, reason, failed_at}
 
 

@@ -19,7 +19,8 @@ import redis
 from pydantic import ValidationError
 
 from sentinel.adapters import redis_keys as keys
-from sentinel.core.alerts import Alert
+from sentinel.core.alerts import Alert, AlertKind
+from sentinel.core.alerts import alert_id as make_alert_id
 from sentinel.core.host_health import (
     DEFAULT_AFTER_FAILURES,
     HostHealth,
@@ -29,6 +30,7 @@ from sentinel.core.host_health import (
 from sentinel.core.judgement import DEFAULT as DEFAULT_JUDGEMENT
 from sentinel.core.judgement import Judgement
 from sentinel.core.model import ContainerState, ContainerStatus, HostSnapshot, HostStatus
+from sentinel.core.silences import Silence, changes_while_silenced, ended_notice, silencing
 from sentinel.core.state_machine import HostStep, step_host
 
 log = logging.getLogger(__name__)
@@ -141,6 +143,8 @@ class StateStore:
                             k: s.model_dump_json() for k, s in result.changed.items()})
                     if result.removed:
                         pipe.hdel(containers_key, *result.removed)
+                    self._schedule_reminders(pipe, snapshot.host, result.changed,
+                                             result.removed)
                     after = {**{k: v for k, v in states.items() if k not in result.removed},
                              **result.changed}
                     # Time alone can change what is said of some containers (a loop ending,
@@ -158,7 +162,7 @@ class StateStore:
                                             answered.health) and answered.alert:
                             result.alerts.append(answered.alert)
                             result.reasons[""] = answered.reason
-                    self._add_to_outbox(pipe, result.alerts, now or utcnow())
+                    result.alerts = self._add_to_outbox(pipe, result.alerts, now or utcnow())
                     pipe.execute()
                     return result
                 except redis.WatchError:
@@ -199,15 +203,31 @@ class StateStore:
     def channel_of(self, alert: Alert) -> str:
         return alert.channel or self.default_channel
 
-    def _add_to_outbox(self, pipe: Any, alerts: list[Alert], now: datetime) -> None:
+    def _add_to_outbox(self, pipe: Any, alerts: list[Alert], now: datetime, *,
+                       silenced_too: bool = False) -> list[Alert]:
         """In the caller's transaction: the outbox entry, its due time for the sweep, and its
-        place in the channel's queue, so the first sender already sees a whole burst."""
+        place in the channel's queue, so the first sender already sees a whole burst.
+        Alerts a silence covers are left out (the state still changed; the silence's end
+        reports what differs). Returns the alerts that went in."""
+        if alerts and not silenced_too:
+            quiet = self.silences()
+            kept = []
+            for alert in alerts:
+                silence = silencing(alert, quiet, now)
+                if silence is None:
+                    kept.append(alert)
+                else:
+                    log.info("alert %s %s on %s/%s: silenced by %s (%s)", alert.id,
+                             alert.kind.value, alert.host, alert.key or "-", silence.id,
+                             silence.label)
+            alerts = kept
         due = now.timestamp() + self.outbox_grace_s
         for alert in alerts:
             pipe.hsetnx(keys.OUTBOX, alert.id, alert.model_dump_json())
             pipe.zadd(keys.OUTBOX_DUE, {alert.id: due}, nx=True)
             pipe.zadd(keys.pending(self.channel_of(alert)),
                       {alert.id: alert.occurred_at.timestamp()}, nx=True)
+        return alerts
 
     def record_restart_attempt(self, host: str, key: str, container_id: str, attempt: int,
                                at: datetime) -> ContainerState | None:
@@ -260,8 +280,8 @@ class StateStore:
                     fields = {"url": host_url, **_health_fields(decision.health)}
                     pipe.hset(meta_key, mapping=fields)  # type: ignore[arg-type]
                     pipe.sadd(keys.HOSTS, host)
-                    alerts = [decision.alert] if decision.alert else []
-                    self._add_to_outbox(pipe, alerts, utcnow())
+                    alerts = self._add_to_outbox(
+                        pipe, [decision.alert] if decision.alert else [], utcnow())
                     pipe.execute()
                     log.info("host %s: %s", host, decision.reason)
                     return alerts
@@ -287,11 +307,111 @@ class StateStore:
     def end_inspection(self, host: str) -> None:
         self.redis.delete(keys.inspecting(host))
 
-    def add_alert(self, alert: Alert, now: datetime | None = None) -> None:
-        """Put one alert in the outbox outside a snapshot (tests, test alerts, re-sends)."""
+    def add_alert(self, alert: Alert, now: datetime | None = None) -> bool:
+        """Put one alert in the outbox outside a snapshot (restart notices, test alerts).
+        False when a silence covers it."""
         with self.redis.pipeline() as pipe:
-            self._add_to_outbox(pipe, [alert], now or utcnow())
+            kept = self._add_to_outbox(pipe, [alert], now or utcnow())
             pipe.execute()
+        return bool(kept)
+
+    # -- reminders ---------------------------------------------------------------------------
+
+    def _schedule_reminders(self, pipe: Any, host: str, changed: Mapping[str, ContainerState],
+                            removed: list[str]) -> None:
+        """In the caller's transaction: a container that went down gets a reminder due one
+        repeat interval later; one that is back (or gone) loses it."""
+        repeat = self.judgement.repeat_interval_s
+        for key, state in changed.items():
+            member = f"{host}\t{key}"
+            if state.status.is_down and repeat > 0:
+                start = state.down_since or state.since
+                pipe.zadd(keys.REMINDERS, {member: start.timestamp() + repeat}, nx=True)
+            elif not state.status.is_down:
+                pipe.zrem(keys.REMINDERS, member)
+        for key in removed:
+            pipe.zrem(keys.REMINDERS, f"{host}\t{key}")
+
+    def due_reminders(self, now: datetime) -> list[Alert]:
+        """One [STILL DEAD] per container still down a whole repeat interval after the last
+        word about it; the next is due one interval later."""
+        repeat = self.judgement.repeat_interval_s
+        alerts: list[Alert] = []
+        due_now: list[tuple[Any, float]] = self.redis.zrangebyscore(  # type: ignore[assignment]
+            keys.REMINDERS, "-inf", now.timestamp(), withscores=True)
+        for raw, due in due_now:
+            member = _text(raw)
+            host, _, key = member.partition("\t")
+            state = self.containers(host).get(key)
+            if state is None or not state.status.is_down or repeat <= 0:
+                self.redis.zrem(keys.REMINDERS, member)
+                continue
+            start = state.down_since or state.since
+            moment = datetime.fromtimestamp(due, UTC)
+            alert = Alert(id=make_alert_id(AlertKind.REMINDER, host, key, start, moment),
+                          kind=AlertKind.REMINDER, host=host, key=key, name=state.name,
+                          image=state.image, compose_project=state.compose_project,
+                          compose_service=state.compose_service, exit_code=state.exit_code,
+                          oom_killed=state.oom_killed, occurred_at=moment,
+                          channel=state.channel,
+                          downtime_s=max(0.0, (moment - start).total_seconds()))
+            with self.redis.pipeline() as pipe:
+                # Moved on first: a second sweep at the same moment finds nothing due.
+                pipe.zadd(keys.REMINDERS, {member: due + repeat}, xx=True)
+                alerts += self._add_to_outbox(pipe, [alert], now)
+                pipe.execute()
+        return alerts
+
+    # -- silences ----------------------------------------------------------------------------
+
+    def silences(self) -> list[Silence]:
+        found = []
+        for key, raw in self.redis.hgetall(keys.SILENCES).items():
+            try:
+                found.append(Silence.model_validate_json(raw))
+            except ValidationError as exc:
+                log.error("unreadable silence %s in Redis, ignored: %s", _text(key),
+                          exc.errors()[0]["msg"])
+        return sorted(found, key=lambda s: s.until)
+
+    def add_silence(self, silence: Silence) -> Silence:
+        """Stored with the status of everything it covers now, to report what differs at
+        its end."""
+        states = self.containers(silence.host)
+        at_start = {k: s.status.value for k, s in states.items()
+                    if silence.covers_state(silence.host, s)}
+        silence = silence.model_copy(update={"at_start": at_start})
+        self.redis.hset(keys.SILENCES, silence.id, silence.model_dump_json())
+        return silence
+
+    def end_silence(self, silence_id: str, now: datetime) -> Silence | None:
+        """Ends it now; the next sweep reports what changed while it lasted."""
+        raw = self.redis.hget(keys.SILENCES, silence_id)
+        if raw is None:
+            return None
+        silence = Silence.model_validate_json(raw)
+        if silence.until > now:
+            silence = silence.model_copy(update={"until": now})
+            self.redis.hset(keys.SILENCES, silence_id, silence.model_dump_json())
+        return silence
+
+    def close_ended_silences(self, now: datetime) -> list[Alert]:
+        """Silences past their end leave; each one whose containers changed while it lasted
+        leaves one summary alert. Removed first (HDEL wins once), so two sweeps never both
+        report the same end."""
+        alerts = []
+        for silence in self.silences():
+            if silence.until > now or not self.redis.hdel(keys.SILENCES, silence.id):
+                continue
+            lines = changes_while_silenced(silence, self.containers(silence.host))
+            log.info("silence %s on %s ended: %d change(s)", silence.id, silence.label,
+                     len(lines))
+            if lines:
+                notice = ended_notice(silence, lines)
+                with self.redis.pipeline() as pipe:
+                    alerts += self._add_to_outbox(pipe, [notice], now)
+                    pipe.execute()
+        return alerts
 
     # -- delivery bookkeeping --------------------------------------------------------------
 
@@ -468,6 +588,6 @@ class StateStore:
         with self.redis.pipeline() as pipe:
             pipe.hdel(keys.DEAD_LETTERS, alert_id)
             pipe.delete(keys.delivered(alert_id))
-            self._add_to_outbox(pipe, [alert], utcnow())
+            self._add_to_outbox(pipe, [alert], utcnow(), silenced_too=True)
             pipe.execute()
         return alert

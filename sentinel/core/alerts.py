@@ -28,6 +28,8 @@ class AlertKind(StrEnum):
     LOOP_ENDED = "loop_ended"  # ... and has now run steadily (or stayed down)
     RESTARTING = "restarting"  # Sentinel restarted it: attempt n of N
     GAVE_UP = "gave_up"  # Sentinel's restart budget is spent
+    SILENCE_ENDED = "silence_ended"  # what changed while a silence lasted
+    REMINDER = "reminder"  # still dead after the repeat interval
     TEST = "test"
 
 

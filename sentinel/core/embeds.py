@@ -217,7 +217,32 @@ def _gave_up(alert: Alert) -> Embed:
     return embed
 
 
+def _silence_ended(alert: Alert) -> Embed:
+    lines = "\n".join(f"• {escape(line)}" for line in alert.summary_lines)
+    embed = _base(alert, f"[SILENCE ENDED] {escape(alert.name)}", GREY,
+                  f"The silence on **{escape(alert.name)}** is over. What changed while it "
+                  f"lasted:\n{lines}")
+    embed["fields"] = [_field("Host", escape(alert.host)),
+                       *([_field("Reason", escape(alert.detail))] if alert.detail else [])]
+    return embed
+
+
+def _reminder(alert: Alert) -> Embed:
+    down = approx_duration(alert.downtime_s or 0)
+    embed = _base(alert, f"[STILL DEAD] {escape(alert.name)}", RED,
+                  f"**{escape(alert.name)}** on **{escape(alert.host)}** has been down {down}.")
+    embed["fields"] = [_field("Down for", down),
+                       _field("Exit code", describe_exit(alert.exit_code, alert.oom_killed)),
+                       *_container_fields(alert),
+                       _field("Recover with", code_block(recovery_command(alert),
+                                                         lim.EMBED_FIELD_VALUE_CHARS),
+                              inline=False)]
+    return embed
+
+
 _RENDERERS = {
+    AlertKind.SILENCE_ENDED: _silence_ended,
+    AlertKind.REMINDER: _reminder,
     AlertKind.STOPPED: _stopped,
     AlertKind.RESTART_LOOP: _loop,
     AlertKind.FLAPPING: _loop,

@@ -32,6 +32,8 @@ class Judgement:
     restart_backoff_s: float = 2.0  # before attempt n: backoff * 2^(n-1)
     # A container Sentinel restarted counts as back once it has run this long.
     restart_probation_s: float = 10.0
+    # A container still down this long after it died gets one reminder per interval (0: off).
+    repeat_interval_s: float = 4 * 3600.0
 
 
 DEFAULT = Judgement()

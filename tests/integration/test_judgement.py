@@ -6,12 +6,13 @@ watcher is what sees these) and watcher, alerts through the bot API emulator.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.integration.conftest import HOST, MEASUREMENTS
 from tests.integration.helpers import field, start_node
-from tests.support.sentinel_procs import SENTINEL
+from tests.support.sentinel_procs import REPO, SENTINEL
 from tests.support.services import DockerDaemon, wait_until
 
 # Runs fine the first time (until crashed); every later start fails after a second.
@@ -156,3 +157,49 @@ def test_many_stops_at_once_are_quiet(docker_host, sentinel, bot_api, redis_url)
         list(pool.map(lambda c: c.stop(timeout=1), crowd))
     wait_until(lambda: len(bot_api.embeds("[STOPPED] crowd")) == 6, 20, what="six notices")
     assert not [t for t in titles(bot_api) if t.startswith("[DEAD]")]
+
+
+def sentinel_cli(sentinel, *args: str) -> str:  # type: ignore[no-untyped-def]
+    done = subprocess.run([*SENTINEL, *args], cwd=REPO, env=sentinel.env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_a_silenced_project_is_tracked_quietly_and_its_end_says_what_changed(
+        docker_host, sentinel, bot_api, redis_url):
+    api = docker_host.run("shop-api-1", labels=compose_labels("shop", "api", ""))
+    control = docker_host.run("control")
+    watch_at_30_s(sentinel, redis_url)
+    made = sentinel_cli(sentinel, "silence", f"{HOST}/shop", "--for", "1h", "--reason",
+                        "deploying")
+    silence_id = made.split(":")[0]
+    assert "1 container(s) covered" in made, made
+
+    DockerDaemon.crash(api)
+    DockerDaemon.crash(control)
+    wait_until(lambda: bot_api.embeds("[DEAD] control"), 10, what="the unsilenced death")
+    time.sleep(2)
+    assert not bot_api.embeds("[DEAD] shop-api-1"), "silenced"
+    assert silence_id in sentinel_cli(sentinel, "silence", "list")
+
+    sentinel_cli(sentinel, "silence", "end", silence_id)
+    ended = wait_until(lambda: bot_api.embeds("[SILENCE ENDED]"), 20, what="the end report")
+    assert "shop-api-1: running → dead (exit 137" in ended[0][1]["description"]
+    assert "control" not in ended[0][1]["description"]
+    assert "No silences." in sentinel_cli(sentinel, "silence", "list")
+
+
+def test_a_container_still_dead_after_the_repeat_interval_gets_a_reminder(
+        docker_host, sentinel, bot_api, redis_url):
+    lonely = docker_host.run("lonely")
+    watch_at_30_s(sentinel, redis_url, SENTINEL_REPEAT_INTERVAL_S="2")
+    DockerDaemon.crash(lonely)
+    wait_until(lambda: bot_api.embeds("[DEAD] lonely"), 10, what="the death")
+    reminder = wait_until(lambda: bot_api.embeds("[STILL DEAD] lonely"), 25, what="a reminder")
+    assert "has been down" in reminder[0][1]["description"]
+    lonely.start()
+    wait_until(lambda: bot_api.embeds("Recovered: lonely"), 10, what="the recovery")
+    count = len(bot_api.embeds("[STILL DEAD] lonely"))
+    time.sleep(12)  # more than a sweep: no reminder for a running container
+    assert len(bot_api.embeds("[STILL DEAD] lonely")) == count

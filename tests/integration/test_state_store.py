@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from sentinel.adapters.redis_store import StateStore
+from sentinel.core.judgement import Judgement
 from sentinel.core.model import HostSnapshot, Observation
 
 T0 = datetime(2026, 11, 24, 18, 17, tzinfo=UTC)
@@ -46,7 +47,9 @@ def test_sixteen_threads_racing_over_one_host_commit_each_transition_once(redis_
     """Sixteen writers each apply the same timeline of 40 snapshots (20 deaths, 20 returns)
     in their own shuffled order, all at once: every transition is alerted exactly once
     overall, because each commit re-reads the state that the others wrote."""
-    store = StateStore(redis.Redis.from_url(redis_url))
+    # About concurrency, not judgement: 20 deaths in 40 s would be one [FLAPPING] otherwise.
+    no_loops = Judgement(loop_deaths=10_000)
+    store = StateStore(redis.Redis.from_url(redis_url), judgement=no_loops)
     store.record_snapshot(snapshot(T0, "running"))  # the baseline
     # Odd seconds: dead (exit 137); even seconds: running again, started that second.
     timeline = [
@@ -60,7 +63,7 @@ def test_sixteen_threads_racing_over_one_host_commit_each_transition_once(redis_
     barrier = threading.Barrier(16)
 
     def writer(offset: int) -> None:
-        own = StateStore(redis.Redis.from_url(redis_url))
+        own = StateStore(redis.Redis.from_url(redis_url), judgement=no_loops)
         barrier.wait()
         # In time order, starting at a different point: most of each writer's snapshots
         # arrive after another writer has already recorded something newer.

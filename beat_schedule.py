@@ -25,6 +25,12 @@ def build_beat_schedule(hosts: Iterable[str], interval_s: float,
         }
         for host in hosts
     }
+    # The dead-man's switch and the record of complete cycles (tasks/heartbeat.py).
+    schedule["heartbeat"] = {
+        "task": "heartbeat",
+        "schedule": timedelta(seconds=interval_s),
+        "options": {"queue": "alerts", "expires": interval_s},
+    }
     schedule["sweep-outbox"] = {
         "task": "sweep_outbox",
         "schedule": timedelta(seconds=sweep_interval_s),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 from celery import shared_task
@@ -27,15 +28,17 @@ def inspect_host(host: str) -> None:
     if not rt.store.claim_inspection(host, config.timeout_s * 3 + 5):
         log.info("inspect_host(%s): the previous inspection is still running: skipped", host)
         return
-    attempted_at = datetime.now(UTC)
+    attempted_at, started = datetime.now(UTC), time.perf_counter()
     inspector, released = rt.inspector(host), False
     try:
         listing = inspector.listing()
         # The same listing as last recorded: nothing to decide, no inspect, no parsing.
-        released = rt.store.touch_host(host, listing.observed_at, listing.digest)
+        released = rt.store.touch_host(host, listing.observed_at, listing.digest,
+                                       time.perf_counter() - started)
         if released:
             return
-        snapshot = inspector.snapshot(listing)
+        snapshot = inspector.snapshot(listing).model_copy(
+            update={"inspect_s": time.perf_counter() - started})
     except HostUnreachable as exc:
         log.warning("host %s (%s) did not answer: %s", host, config.url, exc)
         for alert in rt.store.record_host_failure(host, config.url, str(exc), attempted_at,
@@ -45,4 +48,5 @@ def inspect_host(host: str) -> None:
     finally:
         if not released:
             rt.store.end_inspection(host)
-    record_observations.delay(host, snapshot.model_dump(mode="json"))
+    record_observations.apply_async((host, snapshot.model_dump(mode="json")),
+                                    argsrepr=snapshot.short_repr())

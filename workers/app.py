@@ -7,13 +7,17 @@ with exit status 2 and one line naming the setting.
 from __future__ import annotations
 
 import logging
+import socket
+import time
+from typing import Any
 
+import redis
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_postrun, worker_process_init, worker_ready
 
 from beat_schedule import build_beat_schedule
 from sentinel.config import Settings
-from tasks.runtime import reset_runtime
+from tasks.runtime import reset_runtime, runtime
 from workers.startup import load_settings_or_exit
 
 QUEUES = ("inspect", "alerts", "notify")
@@ -22,13 +26,15 @@ TASK_ROUTES = {
     "record_observations": {"queue": "alerts"},
     "sweep_outbox": {"queue": "alerts"},
     "deliver_alert": {"queue": "notify"},
-    "restart_container": {"queue": "inspect"},  # talks to Docker hosts, like inspections
+    "restart_container": {"queue": "inspect"},
+    "heartbeat": {"queue": "alerts"},  # talks to Docker hosts, like inspections
 }
 
 
 def create_app(settings: Settings) -> Celery:
     celery_app = Celery("sentinel", broker=settings.effective_broker_url,
-                        include=["tasks.inspect", "tasks.alerts", "tasks.notify", "tasks.restart"])
+                        include=["tasks.inspect", "tasks.alerts", "tasks.notify", "tasks.restart",
+                                  "tasks.heartbeat"])
     celery_app.conf.update(
         task_routes=TASK_ROUTES,
         task_default_queue="alerts",
@@ -58,9 +64,37 @@ settings = load_settings_or_exit()
 app = create_app(settings)
 
 
+@worker_ready.connect
+def _serve_metrics(**_: object) -> None:
+    """The worker's main process serves /metrics when SENTINEL_METRICS_PORT is set (the
+    figures come from Redis: any one process can serve the whole fleet's)."""
+    from sentinel.adapters.metrics import serve_metrics
+
+    serve_metrics(settings)
+
+
 @worker_process_init.connect
 def _fresh_clients_per_process(**_: object) -> None:
     reset_runtime()
+
+
+_last_sign = 0.0
+
+
+@task_postrun.connect
+def _sign_of_life(sender: Any = None, **_: object) -> None:
+    """A worker is alive while it runs tasks (the sweep comes every 10 s): recorded at most
+    every 5 s per process, for `sentinel status`."""
+    global _last_sign
+    now = time.monotonic()
+    if now - _last_sign < 5.0:
+        return
+    _last_sign = now
+    try:
+        node = getattr(getattr(sender, "request", None), "hostname", None) or socket.gethostname()
+        runtime().store.sign_of_life("worker", str(node))
+    except redis.RedisError as exc:
+        logging.getLogger(__name__).warning("cannot record the worker's sign of life: %s", exc)
 
 
 logging.getLogger("sentinel").setLevel(settings.log_level.upper())

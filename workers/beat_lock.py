@@ -8,6 +8,7 @@ inspections and never goes without them for longer than the lease (SENTINEL_BEAT
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import secrets
 import socket
@@ -18,6 +19,7 @@ import redis
 from celery.beat import PersistentScheduler
 
 from beat_schedule import build_beat_schedule
+from sentinel.adapters import redis_keys as keys
 from sentinel.config import ConfigError, config_version, load_settings
 
 log = logging.getLogger(__name__)
@@ -111,12 +113,32 @@ class LeaderScheduler(PersistentScheduler):
 
     def _follow_lease(self) -> None:
         leading = self._hold_lease()
+        with contextlib.suppress(redis.RedisError):  # `sentinel status` says it is stale
+            self.redis.hset(keys.ALIVE, f"beat:{self.identity}", repr(time.time()))
         if leading and not self.leading:
             log.warning("beat %s: now the active scheduler", self.identity)
+            self._notice_own_outage()
             self._inspect_every_host_now()
         elif self.leading and not leading:
             log.warning("beat %s: lost the lease: standing by", self.identity)
         self.leading = leading
+
+    def _notice_own_outage(self) -> None:
+        """No complete cycle for a few intervals: Sentinel was not watching. The first cycle
+        reports what changed as normal alerts, then one notice says for how long
+        (tasks/heartbeat.py). Never on the very first start: that is the baseline."""
+        try:
+            raw = self.redis.get(keys.LAST_CYCLE)
+            if raw is None:
+                return
+            last, now = float(raw), time.time()
+            blind_after = 3 * self.settings.interval_s + 5.0
+            if now - last > blind_after and self.redis.set(
+                    keys.BLIND, json.dumps({"since": last, "noticed": now}), nx=True):
+                log.warning("beat: no complete inspection cycle for %.0f s: Sentinel was "
+                            "blind; the next cycle reports what changed", now - last)
+        except redis.RedisError as exc:
+            log.warning("beat: cannot tell whether Sentinel was blind: %s", exc)
 
     def _inspect_every_host_now(self) -> None:
         """An interval schedule first fires one interval after start: the new leader inspects

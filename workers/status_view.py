@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sentinel.adapters.redis_store import StateStore
 from sentinel.config import Settings
+from sentinel.core.liveness import role_lives
 from sentinel.core.model import ContainerStatus, HostStatus
 
 
@@ -49,8 +51,19 @@ def fleet_status(store: StateStore, settings: Settings) -> dict[str, Any]:
                 "last_known_status": state.status.value,
                 "image": state.image,
             })
+    now = time.time()
+    last_cycle = store.last_cycle_complete()
     return {"hosts": hosts_out, "containers": containers_out,
-            "dead_letters": store.dead_letter_count()}
+            "dead_letters": store.dead_letter_count(),
+            # Extensions: Sentinel watching itself, and what is quiet on purpose.
+            "roles": [{"role": life.role, "id": life.ident, "last_seen": iso_z(life.last_seen),
+                       "age_s": round(life.age_s, 1), "stale": life.stale}
+                      for life in role_lives(store.signs_of_life(), now)],
+            "last_cycle_at": iso_z(datetime.fromtimestamp(last_cycle, UTC))
+            if last_cycle else None,
+            "silences": [{"id": s.id, "target": s.label, "until": iso_z(s.until),
+                          "reason": s.reason} for s in store.silences()],
+            "counters": store.counters()}
 
 
 def format_table(rows: list[list[str]], header: list[str]) -> str:
@@ -76,6 +89,18 @@ def format_status(status: dict[str, Any]) -> str:
     else:
         running = len(status["containers"])
         parts.append(f"All {running} watched container(s) are running.")
+    if status.get("silences"):
+        parts.append("\n" + format_table(
+            [[s["id"], s["target"], s["until"], s["reason"]] for s in status["silences"]],
+            ["SILENCE", "TARGET", "UNTIL", "REASON"]))
     parts.append(f"\nDead letters: {status['dead_letters']}"
                  + ("  (see `sentinel deadletters`)" if status["dead_letters"] else ""))
+    roles = status.get("roles") or []
+    if roles:
+        parts.append("\n" + format_table(
+            [[r["role"], r["id"], f"{r['age_s']:.0f}s ago", "STALE" if r["stale"] else "ok"]
+             for r in roles], ["ROLE", "ID", "LAST SIGN OF LIFE", ""]))
+    else:
+        parts.append("\nNo Sentinel process has shown a sign of life yet.")
+    parts.append(f"Last complete inspection cycle: {status.get('last_cycle_at') or 'never'}")
     return "\n".join(parts)

@@ -4,10 +4,15 @@ the same alert step as the polls (`record_observations`), for sub-second detecti
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 
+import redis
+
 from sentinel.adapters.docker_events import EventFollower
+from sentinel.adapters.redis_store import StateStore
 from sentinel.config import ConfigError, HostConfig, Settings, config_version, load_settings
 from sentinel.core.model import HostSnapshot
 
@@ -23,7 +28,8 @@ def run_watch(settings: Settings) -> int:
         # Through the app itself: Celery's "current app" is per thread, and in a follower
         # thread `task.delay()` would fall back to Celery's default app and its default broker.
         app.send_task("record_observations",
-                      args=(snapshot.host, snapshot.model_dump(mode="json")))
+                      args=(snapshot.host, snapshot.model_dump(mode="json")),
+                      argsrepr=snapshot.short_repr())
 
     followers: dict[str, tuple[EventFollower, threading.Thread]] = {}
 
@@ -48,7 +54,14 @@ def run_watch(settings: Settings) -> int:
         signal.signal(sig, lambda *_: done.set())
     follow(settings.hosts)
     version = config_version()
+    alive = StateStore(redis.Redis.from_url(settings.redis_url, socket_timeout=5,
+                                            socket_connect_timeout=3))
+    ident = f"{socket.gethostname()}:{os.getpid()}"
     while not done.wait(CONFIG_CHECK_S):
+        try:
+            alive.sign_of_life("watcher", ident)
+        except redis.RedisError as exc:
+            log.warning("cannot record the watcher's sign of life: %s", exc)
         if config_version() == version:
             continue
         version = config_version()

@@ -129,6 +129,7 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
         if wait_s > 0:  # a failed send backs off, whichever task comes to the channel
             return Outcome(Result.RETRY, "backing off after a failed send", retry_in_s=wait_s)
         ids = batch["shown_ids"] + batch["summarized_ids"]
+        store.count("delivery_attempts")
         try:
             message_id = notifier.send(OutgoingMessage(channel=channel, embeds=batch["embeds"],
                                                        nonce=batch["nonce"]))
@@ -137,6 +138,7 @@ def _drain(store: StateStore, notifier: Notifier, channel: str, token: str, leas
                 wait = exc.retry_after_s or 1.0
                 store.postpone(ids, wait)
                 return Outcome(Result.RETRY, exc.reason, retry_in_s=wait)
+            store.count("delivery_failures")
             attempt = int(batch["attempts"])
             delay = after_failure(attempt, permanent=exc.permanent,
                                   retry_after_s=exc.retry_after_s, max_attempts=max_attempts)

@@ -6,6 +6,13 @@ HOSTS = f"{PREFIX}hosts"  # set of host names ever recorded
 OUTBOX = f"{PREFIX}outbox"  # hash: alert id -> alert JSON, until delivered or dead-lettered
 OUTBOX_DUE = f"{PREFIX}outbox:due"  # zset: alert id -> time after which the sweep re-enqueues it
 REMINDERS = f"{PREFIX}reminders"  # zset: "host\tkey" -> when its next [STILL DEAD] is due
+METRICS = f"{PREFIX}metrics"  # hash: counter name -> count (alerts:<kind>, messages_sent...)
+ALIVE = f"{PREFIX}alive"  # hash: "role:ident" -> last sign of life (epoch seconds)
+LAST_CYCLE = f"{PREFIX}last_cycle"
+# After Sentinel's own outage: {"since", "noticed"} epoch seconds, and what the first
+# inspections after it found (summary lines), until the one notice is posted.
+BLIND = f"{PREFIX}blind"
+BLIND_LINES = f"{PREFIX}blind:lines"  # epoch seconds of the last complete inspection cycle
 SILENCES = f"{PREFIX}silences"  # hash: silence id -> Silence JSON, until its end is reported
 DEAD_LETTERS = f"{PREFIX}deadletters"  # hash: alert id -> {alert, reason, failed_at}
 

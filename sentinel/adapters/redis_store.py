@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 from sentinel.adapters import redis_keys as keys
 from sentinel.core.alerts import Alert, AlertKind
 from sentinel.core.alerts import alert_id as make_alert_id
+from sentinel.core.batching import summary_line
 from sentinel.core.host_health import (
     DEFAULT_AFTER_FAILURES,
     HostHealth,
@@ -100,7 +103,7 @@ class StateStore:
             "redis.call('DEL', KEYS[2]) "
             "if tonumber(st[3]) >= tonumber(ARGV[2]) then return 1 end "
             "redis.call('HSET', KEYS[1], 'last_inspected_at', ARGV[1], "
-            "'last_inspected_ts', ARGV[2]) return 1")
+            "'last_inspected_ts', ARGV[2], 'inspect_s', ARGV[4]) return 1")
         # Only the batch's own sender clears it: a worker that lost its lease must not delete
         # the batch its successor is sending.
         self._drop_batch = client.register_script(
@@ -115,6 +118,7 @@ class StateStore:
         """Apply one snapshot atomically; return what changed and the alerts now in the outbox."""
         containers_key = keys.host_containers(snapshot.host)
         meta_key = keys.host_meta(snapshot.host)
+        blind_noticed = self._blind_noticed() if snapshot.complete else None
         with self.redis.pipeline() as pipe:
             while True:
                 try:
@@ -149,8 +153,11 @@ class StateStore:
                              **result.changed}
                     # Time alone can change what is said of some containers (a loop ending,
                     # a restart proving itself): no touch fast path for this host till then.
-                    pipe.hset(meta_key, "review",
-                              "1" if any(s.needs_review for s in after.values()) else "0")
+                    pipe.hset(meta_key, mapping={
+                        "review": "1" if any(s.needs_review for s in after.values()) else "0",
+                        # for metrics: counts by status without reading every container
+                        "statuses": json.dumps(Counter(s.status.value for s in after.values())),
+                    })
                     if not snapshot.complete and (result.changed or result.removed):
                         # An event changed what the last full listing said: the next listing
                         # must be decided in full even if it equals that one (touch_host).
@@ -163,6 +170,11 @@ class StateStore:
                             result.alerts.append(answered.alert)
                             result.reasons[""] = answered.reason
                     result.alerts = self._add_to_outbox(pipe, result.alerts, now or utcnow())
+                    last_ts = float(_text(meta.get(b"last_inspected_ts") or b"0"))
+                    if blind_noticed is not None and last_ts < blind_noticed and result.alerts:
+                        # The first look at this host since Sentinel's own outage: what it
+                        # found goes into the one "Sentinel was blind" notice too.
+                        pipe.rpush(keys.BLIND_LINES, *(summary_line(a) for a in result.alerts))
                     pipe.execute()
                     return result
                 except redis.WatchError:
@@ -192,6 +204,7 @@ class StateStore:
             "last_inspected_ts": repr(snapshot.observed_at.timestamp()),
             "digest": snapshot.digest or "",
             "containers": str(len(snapshot.containers)),
+            "inspect_s": repr(snapshot.inspect_s or 0.0),
             **_health_fields(health),
         }
         if first_meeting:
@@ -223,6 +236,7 @@ class StateStore:
             alerts = kept
         due = now.timestamp() + self.outbox_grace_s
         for alert in alerts:
+            pipe.hincrby(keys.METRICS, f"alerts:{alert.kind.value}", 1)
             pipe.hsetnx(keys.OUTBOX, alert.id, alert.model_dump_json())
             pipe.zadd(keys.OUTBOX_DUE, {alert.id: due}, nx=True)
             pipe.zadd(keys.pending(self.channel_of(alert)),
@@ -288,7 +302,8 @@ class StateStore:
                 except redis.WatchError:
                     continue
 
-    def touch_host(self, host: str, observed_at: datetime, digest: str | None) -> bool:
+    def touch_host(self, host: str, observed_at: datetime, digest: str | None,
+                   inspect_s: float = 0.0) -> bool:
         """A listing identical to the last one recorded (by any worker): only the host's
         freshness moves on and the inspection lease is released, in one call. False when
         anything else could need deciding (a different listing, failures pending,
@@ -298,7 +313,7 @@ class StateStore:
             return False
         return bool(self._touch(keys=[keys.host_meta(host), keys.inspecting(host)],
                                 args=[observed_at.isoformat(), repr(observed_at.timestamp()),
-                                      digest]))
+                                      digest, repr(round(inspect_s, 4))]))
 
     def claim_inspection(self, host: str, lease_s: float) -> bool:
         return bool(self.redis.set(keys.inspecting(host), "1", nx=True,
@@ -314,6 +329,81 @@ class StateStore:
             kept = self._add_to_outbox(pipe, [alert], now or utcnow())
             pipe.execute()
         return bool(kept)
+
+    # -- Sentinel's own liveness --------------------------------------------------------------
+
+    def sign_of_life(self, role: str, ident: str, at: float | None = None) -> None:
+        self.redis.hset(keys.ALIVE, f"{role}:{ident}", repr(at or time.time()))
+
+    def signs_of_life(self, forget_after_s: float = 86_400.0) -> dict[str, float]:
+        """Every role's last sign of life; ones silent for a day are forgotten."""
+        now, signs, gone = time.time(), {}, []
+        for key, raw in self.redis.hgetall(keys.ALIVE).items():
+            seen = float(_text(raw))
+            if now - seen > forget_after_s:
+                gone.append(key)
+            else:
+                signs[_text(key)] = seen
+        if gone:
+            self.redis.hdel(keys.ALIVE, *gone)
+        return signs
+
+    def count(self, counter: str, by: int = 1) -> None:
+        """A fleet-wide counter (Prometheus, `sentinel status`): every process, every node."""
+        self.redis.hincrby(keys.METRICS, counter, by)
+
+    def counters(self) -> dict[str, int]:
+        return {_text(k): int(v) for k, v in self.redis.hgetall(keys.METRICS).items()}
+
+    def _blind_noticed(self) -> float | None:
+        raw = self.redis.get(keys.BLIND)
+        return float(json.loads(raw)["noticed"]) if raw else None
+
+    def blind_report(self, hosts: list[str], inspected: dict[str, float | None],
+                     now: float, give_up_after_s: float = 600.0) -> Alert | None:
+        """Once every host has been looked at since Sentinel came back (or after
+        `give_up_after_s`), the one notice: how long it was blind, and what it found."""
+        raw = self.redis.get(keys.BLIND)
+        if raw is None:
+            return None
+        blind = json.loads(raw)
+        noticed = float(blind["noticed"])
+        seen_all = all((inspected.get(h) or 0.0) >= noticed for h in hosts)
+        if not seen_all and now - noticed < give_up_after_s:
+            return None
+        with self.redis.pipeline() as pipe:
+            pipe.lrange(keys.BLIND_LINES, 0, -1)
+            pipe.delete(keys.BLIND_LINES)
+            pipe.delete(keys.BLIND)
+            lines, _, claimed = pipe.execute()
+        if not claimed:  # another heartbeat posted it
+            return None
+        since = datetime.fromtimestamp(float(blind["since"]), UTC)
+        alert = Alert(id=make_alert_id(AlertKind.BLIND, "sentinel", "", since),
+                      kind=AlertKind.BLIND, host=f"all {len(hosts)} host(s)",
+                      occurred_at=since, downtime_s=max(0.0, noticed - since.timestamp()),
+                      summary_lines=[_text(line) for line in lines])
+        self.add_alert(alert)
+        return alert
+
+    def mark_cycle_complete(self, at: float) -> None:
+        self.redis.set(keys.LAST_CYCLE, repr(at))
+
+    def last_cycle_complete(self) -> float | None:
+        raw = self.redis.get(keys.LAST_CYCLE)
+        return float(_text(raw)) if raw else None
+
+    def inspection_facts(self, hosts: list[str]) -> tuple[dict[str, float | None],
+                                                         dict[str, int]]:
+        """Each host's last inspection (epoch seconds) and failures in a row, in one trip."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for host in hosts:
+                pipe.hmget(keys.host_meta(host), "last_inspected_ts", "failures")
+            answers = pipe.execute()
+        inspected = {h: float(a[0]) if a[0] else None for h, a in zip(hosts, answers,
+                                                                        strict=True)}
+        failures = {h: int(a[1] or 0) for h, a in zip(hosts, answers, strict=True)}
+        return inspected, failures
 
     # -- reminders ---------------------------------------------------------------------------
 
@@ -432,6 +522,8 @@ class StateStore:
             pipe.hdel(keys.OUTBOX, *alert_ids)
             pipe.zrem(keys.OUTBOX_DUE, *alert_ids)
             pipe.zrem(keys.pending(channel), *alert_ids)
+            pipe.hincrby(keys.METRICS, "messages_sent", 1)
+            pipe.hincrby(keys.METRICS, "alerts_delivered", len(alert_ids))
             pipe.execute()
         self._drop_batch(keys=[keys.inflight(channel)], args=[nonce])
 
@@ -538,6 +630,7 @@ class StateStore:
                 pipe.hdel(keys.OUTBOX, *alert_ids)
                 pipe.zrem(keys.OUTBOX_DUE, *alert_ids)
                 pipe.zrem(keys.pending(channel), *alert_ids)
+            pipe.hincrby(keys.METRICS, "alerts_dead_lettered", len(found))
 
         if not self._while_holding(channel, token, write):
             return 0

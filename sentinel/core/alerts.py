@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     GAVE_UP = "gave_up"  # Sentinel's restart budget is spent
     SILENCE_ENDED = "silence_ended"  # what changed while a silence lasted
     REMINDER = "reminder"  # still dead after the repeat interval
+    BLIND = "blind"  # Sentinel itself was down: for how long, and what it found on return
     TEST = "test"
 
 

@@ -240,7 +240,21 @@ def _reminder(alert: Alert) -> Embed:
     return embed
 
 
+def _blind(alert: Alert) -> Embed:
+    blind = approx_duration(alert.downtime_s or 0)
+    found = ("\n".join(f"• {escape(line)}" for line in alert.summary_lines)
+             if alert.summary_lines else "Nothing changed while it was not watching.")
+    embed = _base(alert, f"Sentinel was blind for {blind}", ORANGE,
+                  f"Sentinel itself was not watching for {blind} (no complete inspection "
+                  f"cycle). Every change found on its return is reported as a normal alert; "
+                  f"in short:\n{found}")
+    embed["fields"] = [_field("Host", escape(alert.host)),
+                       _field("Blind from", _when(alert.occurred_at))]
+    return embed
+
+
 _RENDERERS = {
+    AlertKind.BLIND: _blind,
     AlertKind.SILENCE_ENDED: _silence_ended,
     AlertKind.REMINDER: _reminder,
     AlertKind.STOPPED: _stopped,

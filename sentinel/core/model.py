@@ -81,6 +81,15 @@ class HostSnapshot(Frozen):
     complete: bool = True
     # `docker_payloads.listing_digest` of the listing this came from (full listings only).
     digest: str | None = None
+    inspect_s: float | None = None  # how long the inspection took (metrics)
+
+    def short_repr(self) -> str:
+        """What Flower shows as the task's arguments (the full snapshot is unreadable)."""
+        names = ", ".join(o.name for o in self.containers[:5])
+        more = f" +{len(self.containers) - 5}" if len(self.containers) > 5 else ""
+        kind = "listing" if self.complete else "event"
+        return (f"({self.host!r}, <{kind} of {len(self.containers)} container(s) at "
+                f"{self.observed_at:%H:%M:%S}: {names}{more}>)")
 
 
 class ContainerState(Frozen):

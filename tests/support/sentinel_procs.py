@@ -54,6 +54,14 @@ class SentinelProcesses:
         return "\n".join(f"===== {n} =====\n{path.read_text(errors='replace')[-4000:]}"
                          for n, _, path in self.procs)
 
+    def kill_all(self) -> None:
+        """Every Sentinel process SIGKILLed at once, as a crash or a power cut would."""
+        for _, proc, _ in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        for _, proc, _ in self.procs:
+            proc.wait(20)
+
     def stop(self) -> None:
         for _, proc, _ in self.procs:
             if proc.poll() is None:

@@ -15,6 +15,11 @@ SWEEP = {
 }
 
 
+def heartbeat_entry(interval_s: float) -> dict[str, object]:
+    return {"task": "heartbeat", "schedule": timedelta(seconds=interval_s),
+            "options": {"queue": "alerts", "expires": interval_s}}
+
+
 def inspect_entry(host: str, interval_s: float) -> dict[str, object]:
     return {
         "task": "inspect_host",
@@ -33,14 +38,15 @@ def inspect_entry(host: str, interval_s: float) -> dict[str, object]:
         pytest.param(["local", "prod", "edge-7"], 30.0, id="three-hosts"),
         # fractions of a second
         pytest.param(["local"], 0.5, id="fractional-interval"),
-        # no host: only the sweep
+        # no host: only the heartbeat and the sweep
         pytest.param([], 30.0, id="no-hosts"),
     ],
 )
-def test_it_inspects_each_host_every_interval_plus_the_outbox_sweep(hosts: list[str],
-                                                                    interval_s: float) -> None:
+def test_it_inspects_each_host_every_interval_plus_heartbeat_and_sweep(
+        hosts: list[str], interval_s: float) -> None:
     assert build_beat_schedule(hosts, interval_s) == {
         **{f"inspect:{h}": inspect_entry(h, interval_s) for h in hosts},
+        "heartbeat": heartbeat_entry(interval_s),
         "sweep-outbox": SWEEP,
     }
 
@@ -54,4 +60,4 @@ def test_it_sweeps_the_outbox_at_its_own_interval() -> None:
 
 def test_it_builds_a_schedule_from_a_generator_of_hosts() -> None:
     schedule = build_beat_schedule((h for h in ("a", "b")), 15)
-    assert sorted(schedule) == ["inspect:a", "inspect:b", "sweep-outbox"]
+    assert sorted(schedule) == ["heartbeat", "inspect:a", "inspect:b", "sweep-outbox"]

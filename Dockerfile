@@ -1,13 +1,18 @@
-# Sentinel's image: one image, every role (`sentinel worker`, `beat`, `up`, Flower).
-# The base image is a build argument: no registry is needed when a local one is given.
+# Sentinel's image: one image, every role (`sentinel worker`, `beat`, `watch`, `up`, Flower).
+# The base image is a build argument: any Debian-like image with python3 (>= 3.11) and its
+# venv module. With no registry, make one locally (scripts/compose-up: debootstrap + import).
 ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
-WORKDIR /app
-COPY pyproject.toml README.md beat_schedule.py ./
-COPY sentinel ./sentinel
-COPY workers ./workers
-COPY tasks ./tasks
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 sentinel
+# e.g. "--no-index --find-links /src/.wheels" to install from wheels built beforehand, with
+# no network during the build.
+ARG PIP_INSTALL_OPTIONS=""
+COPY . /src
+RUN python3 -m venv /opt/sentinel \
+ && /opt/sentinel/bin/pip install --no-cache-dir ${PIP_INSTALL_OPTIONS} /src \
+ && rm -rf /src \
+ && (getent passwd sentinel >/dev/null || useradd --system --uid 10001 sentinel)
+ENV PATH=/opt/sentinel/bin:$PATH PYTHONUNBUFFERED=1
+WORKDIR /var/lib/sentinel
 USER sentinel
 ENTRYPOINT ["sentinel"]
 CMD ["up"]

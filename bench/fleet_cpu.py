@@ -87,7 +87,7 @@ def main() -> int:
     state = redis.Redis.from_url(server.url(0))
     try:
         time.sleep(2)
-        roots = [procs.start("worker", [*CELERY, "worker", "-Q", "inspect,alerts,notify",
+        roots = [procs.start("worker", [*CELERY, "worker", "-Q", "inspect,alerts,notify,control",
                                         "-c", str(args.concurrency), "--loglevel", "WARNING"]).pid,
                  procs.beat().pid]
         if args.watch:

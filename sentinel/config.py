@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     unreachable_after: int = Field(default=2, ge=1)  # failed inspections in a row -> alert
     beat_lease_s: float = Field(default=10.0, gt=0)  # a dead beat's standby takes over after
     log_level: str = "INFO"
+    log_format: Literal["auto", "json", "text"] = "auto"  # auto: JSON unless on a terminal
     # Flower events for inspect_host too: one task per host per interval, the bulk of the
     # traffic; off, Flower still shows every task that decides or delivers something.
     inspect_task_events: bool = False

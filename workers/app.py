@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from typing import Any
 
 import redis
 from celery import Celery
-from celery.signals import task_postrun, worker_process_init, worker_ready
+from celery.signals import (
+    after_setup_logger,
+    after_setup_task_logger,
+    worker_process_init,
+    worker_ready,
+)
 
 from beat_schedule import build_beat_schedule
+from sentinel.adapters import redis_keys
 from sentinel.config import Settings
-from tasks.runtime import reset_runtime, runtime
+from sentinel.queues import TASK_ROUTES
+from tasks.runtime import reset_runtime
+from workers.logs import apply_format
 from workers.startup import load_settings_or_exit
-
-QUEUES = ("inspect", "alerts", "notify")
-TASK_ROUTES = {
-    "inspect_host": {"queue": "inspect"},
-    "record_observations": {"queue": "alerts"},
-    "sweep_outbox": {"queue": "alerts"},
-    "deliver_alert": {"queue": "notify"},
-    "restart_container": {"queue": "inspect"},
-    "heartbeat": {"queue": "alerts"},  # talks to Docker hosts, like inspections
-}
 
 
 def create_app(settings: Settings) -> Celery:
@@ -65,11 +64,14 @@ app = create_app(settings)
 
 
 @worker_ready.connect
-def _serve_metrics(**_: object) -> None:
-    """The worker's main process serves /metrics when SENTINEL_METRICS_PORT is set (the
-    figures come from Redis: any one process can serve the whole fleet's)."""
+def _when_ready(sender: Any = None, **_: object) -> None:
+    """In the worker's main process: signs of life, and /metrics when SENTINEL_METRICS_PORT
+    is set (the figures come from Redis: any one process can serve the whole fleet's)."""
     from sentinel.adapters.metrics import serve_metrics
 
+    node = str(getattr(sender, "hostname", None) or socket.gethostname())
+    threading.Thread(target=_signs_of_life, args=(node,), name="signs-of-life",
+                     daemon=True).start()
     serve_metrics(settings)
 
 
@@ -78,23 +80,26 @@ def _fresh_clients_per_process(**_: object) -> None:
     reset_runtime()
 
 
-_last_sign = 0.0
+SIGN_OF_LIFE_S = 5.0
 
 
-@task_postrun.connect
-def _sign_of_life(sender: Any = None, **_: object) -> None:
-    """A worker is alive while it runs tasks (the sweep comes every 10 s): recorded at most
-    every 5 s per process, for `sentinel status`."""
-    global _last_sign
-    now = time.monotonic()
-    if now - _last_sign < 5.0:
-        return
-    _last_sign = now
-    try:
-        node = getattr(getattr(sender, "request", None), "hostname", None) or socket.gethostname()
-        runtime().store.sign_of_life("worker", str(node))
-    except redis.RedisError as exc:
-        logging.getLogger(__name__).warning("cannot record the worker's sign of life: %s", exc)
+def _signs_of_life(node: str) -> None:
+    """The worker's main process shows it is alive every few seconds (`sentinel status`,
+    `sentinel health worker`), whether or not its queues bring it any work."""
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
+    while True:
+        try:
+            client.hset(redis_keys.ALIVE, f"worker:{node}", repr(time.time()))
+        except redis.RedisError as exc:
+            logging.getLogger(__name__).warning("cannot record the worker's sign of life: %s",
+                                                exc)
+        time.sleep(SIGN_OF_LIFE_S)
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _structured_logs(logger: logging.Logger, **_: object) -> None:
+    apply_format(logger, settings.log_format)
 
 
 logging.getLogger("sentinel").setLevel(settings.log_level.upper())

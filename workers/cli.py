@@ -10,12 +10,14 @@ import json
 import secrets
 import socket
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from sentinel.config import Settings, redacted
+from sentinel.queues import ALL_QUEUES
 from workers.startup import load_settings_or_exit
 
 
@@ -69,7 +71,7 @@ def worker(celery_args: tuple[str, ...]) -> None:
 
     args = list(celery_args)
     if not any(a == "-Q" or a.startswith("--queues") for a in args):
-        args += ["-Q", "inspect,alerts,notify"]
+        args += ["-Q", ALL_QUEUES]
     app.worker_main(["worker", *args])
 
 
@@ -89,10 +91,13 @@ def watch() -> None:
     inspection interval (the polls remain, and catch anything the event stream missed)."""
     import logging
 
+    from workers.logs import apply_format
     from workers.watch import run_watch
 
+    settings = _settings()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
-    sys.exit(run_watch(_settings()))
+    apply_format(logging.getLogger(), settings.log_format)
+    sys.exit(run_watch(settings))
 
 
 @cli.command()
@@ -133,7 +138,8 @@ def status(as_json: bool) -> None:
     except redis.RedisError as exc:
         _say(f"sentinel status: cannot read Redis: {exc}")
         sys.exit(1)
-    click.echo(json.dumps(report, indent=2) if as_json else format_status(report))
+    click.echo(json.dumps(report, indent=2) if as_json else
+               format_status(report, colour=sys.stdout.isatty()))
 
 
 @cli.command("test-alert")
@@ -205,6 +211,33 @@ def deadletters(retry: bool) -> None:
         unreadable = sum(1 for letter in letters if letter.alert is None)
         click.echo(f"{sent} alert(s) queued for delivery again."
                    + (f" {unreadable} unreadable one(s) cannot be re-sent." if unreadable else ""))
+
+
+@cli.command()
+@click.argument("role", type=click.Choice(["beat", "worker", "watcher"]))
+def health(role: str) -> None:
+    """Exit 0 when a ROLE on this machine has shown a sign of life recently, 1 otherwise.
+
+    For container healthchecks and cron; reads Redis.
+
+    \b
+    Examples:
+      sentinel health worker
+      healthcheck: ["CMD", "sentinel", "health", "beat"]
+    """
+    from sentinel.core.liveness import role_lives
+
+    store = _store(_settings())
+    here = socket.gethostname()
+    mine = [life for life in role_lives(store.signs_of_life(), time.time())
+            if life.role == role and here in life.ident]
+    fresh = [life for life in mine if not life.stale]
+    if fresh:
+        click.echo(f"{role} on {here}: alive ({fresh[0].age_s:.0f}s ago)")
+        return
+    click.echo(f"{role} on {here}: " + (f"stale ({mine[0].age_s:.0f}s ago)" if mine
+                                         else "no sign of life"), err=True)
+    sys.exit(1)
 
 
 class _SilenceGroup(click.Group):

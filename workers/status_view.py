@@ -73,7 +73,29 @@ def format_table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def format_status(status: dict[str, Any]) -> str:
+_COLOURS = {"dead": "red", "unreachable": "red", "restarting": "red", "unhealthy": "red",
+            "STALE": "red", "running": "green", "up": "green", "completed": "green",
+            "ok": "green", "paused": "yellow", "stopped": "yellow", "unknown": "yellow"}
+
+
+def colourize(table: str) -> str:
+    """Status words in colour (a terminal only: the caller decides), widths kept."""
+    import click
+
+    def paint(line: str) -> str:
+        words = line.split("  ")
+        return "  ".join(click.style(w, fg=_COLOURS[w.strip()]) if w.strip() in _COLOURS
+                         else w for w in words)
+
+    return "\n".join(paint(line) for line in table.splitlines())
+
+
+def format_status(status: dict[str, Any], colour: bool = False) -> str:
+    text = _format_status(status)
+    return colourize(text) if colour else text
+
+
+def _format_status(status: dict[str, Any]) -> str:
     hosts = format_table(
         [[h["name"], h["status"], str(h["containers"]), h["last_inspected_at"] or "never",
           h["error"] or ""] for h in status["hosts"]],

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import redis
 
 from sentinel.config import Settings, redact_url
+from sentinel.queues import ALL_QUEUES
 
 STOP_GRACE_S = 20.0
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
@@ -85,7 +86,7 @@ def run_up(settings: Settings, *, loglevel: str, concurrency: int | None,
                 "(and no local redis-server to start): set SENTINEL_REDIS_URL")
             return 1
 
-    worker_args = ["worker", "-Q", "inspect,alerts,notify", "--loglevel", loglevel,
+    worker_args = ["worker", "-Q", ALL_QUEUES, "--loglevel", loglevel,
                    "-n", f"sentinel@{socket.gethostname()}"]
     if concurrency:
         worker_args += ["-c", str(concurrency)]

@@ -25,10 +25,10 @@ from sentinel.adapters import redis_keys as keys
 from sentinel.adapters.redis_store import StateStore
 from sentinel.config import Settings
 from sentinel.core.model import ContainerStatus, HostStatus
+from sentinel.queues import QUEUES
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("inspect", "alerts", "notify")
 
 
 class SentinelCollector(Collector):

@@ -34,7 +34,7 @@ class SentinelProcesses:
     def worker(self, name: str = "w1", concurrency: int = 2,
                via_celery: bool = False) -> subprocess.Popen[bytes]:
         """`sentinel worker ...`, or `celery -A workers.app worker ...` (both must work)."""
-        base = [*CELERY, "worker", "-Q", "inspect,alerts,notify"] if via_celery else [
+        base = [*CELERY, "worker", "-Q", "inspect,alerts,notify,control"] if via_celery else [
             *SENTINEL, "worker"]
         return self.start(name, [*base, "-c", str(concurrency), "-n", f"{name}@%h",
                                  "--loglevel", "INFO"])

@@ -10,7 +10,8 @@ COPY . /src
 RUN python3 -m venv /opt/sentinel \
  && /opt/sentinel/bin/pip install --no-cache-dir ${PIP_INSTALL_OPTIONS} /src \
  && rm -rf /src \
- && (getent passwd sentinel >/dev/null || useradd --system --uid 10001 sentinel)
+ && (getent passwd sentinel >/dev/null || useradd --system --uid 10001 sentinel) \
+ && mkdir -p /var/lib/sentinel && chown sentinel /var/lib/sentinel
 ENV PATH=/opt/sentinel/bin:$PATH PYTHONUNBUFFERED=1
 WORKDIR /var/lib/sentinel
 USER sentinel

@@ -103,8 +103,9 @@ def _parse_hosts(value: Any) -> dict[str, HostConfig]:
 class Settings(BaseSettings):
     """Every setting of CONTRACT.md, plus Sentinel's own extensions (documented in README)."""
 
+    # An empty variable is an unset one (Compose writes `${X:-}` as ""), never a bad value.
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore",
-                                      validate_default=True)
+                                      validate_default=True, env_ignore_empty=True)
 
     redis_url: str = "redis://localhost:6379/0"
     broker_url: str | None = None

@@ -51,6 +51,9 @@ def create_app(settings: Settings) -> Celery:
         # only when SENTINEL_INSPECT_TASK_EVENTS is on: see tasks/inspect.py). No "sent"
         # events: one more publish per task in beat, for a state Flower does not need.
         worker_send_task_events=True,
+        # Celery would re-log stray prints piecemeal (one JSON line per fragment): they go to
+        # the real stdout/stderr as they are.
+        worker_redirect_stdouts=False,
         task_annotations={"inspect_host": {"send_events": settings.inspect_task_events}},
         beat_schedule=build_beat_schedule(settings.hosts, settings.interval_s),
         # One active beat per fleet (a lease in Redis); others stand by.

@@ -335,3 +335,11 @@ def test_it_keeps_secrets_out_of_the_settings_repr(monkeypatch: pytest.MonkeyPat
     assert isinstance(settings, Settings)
     for name in ("bot-token-s3cret", "discord-token-s3cret", "webhook-s3cret"):
         assert name not in repr(settings)
+
+
+def test_an_empty_variable_is_an_unset_one_as_compose_writes_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    setenv(monkeypatch, {"SENTINEL_BOT_API_URL": "", "SENTINEL_NOTIFIER": "",
+                         "SENTINEL_INTERVAL_S": ""})
+    settings = load_settings()
+    assert settings.bot_api_url is None and settings.interval_s == 30.0

@@ -25,9 +25,10 @@ def heartbeat() -> None:
     inspected, failures = rt.store.inspection_facts(hosts)
     now = time.time()
     verdict = cycle_verdict(hosts, inspected, failures, now, rt.settings.interval_s)
+    rt.store.mark_heartbeat(now)
     if verdict.ok:
         rt.store.mark_cycle_complete(now)
-    blind = rt.store.blind_report(hosts, inspected, now)
+    blind = rt.store.blind_report(hosts, inspected, failures, now)
     if blind is not None:
         log.warning("Sentinel was blind for %.0f s: %d change(s) found on return",
                     blind.downtime_s or 0, len(blind.summary_lines))

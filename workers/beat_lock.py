@@ -124,11 +124,13 @@ class LeaderScheduler(PersistentScheduler):
         self.leading = leading
 
     def _notice_own_outage(self) -> None:
-        """No complete cycle for a few intervals: Sentinel was not watching. The first cycle
+        """No heartbeat for a few intervals: Sentinel was not watching. The first cycle
         reports what changed as normal alerts, then one notice says for how long
         (tasks/heartbeat.py). Never on the very first start: that is the baseline."""
         try:
-            raw = self.redis.get(keys.LAST_CYCLE)
+            # The last time Sentinel was running (its heartbeat), not the last complete
+            # cycle: a host unreachable for days is not Sentinel being blind.
+            raw = self.redis.get(keys.LAST_HEARTBEAT) or self.redis.get(keys.LAST_CYCLE)
             if raw is None:
                 return
             last, now = float(raw), time.time()

@@ -6,7 +6,8 @@ host is unreachable, 2 invalid configuration.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from sentinel.adapters.docker_inspector import DockerInspector, HostUnreachable
@@ -35,10 +36,15 @@ def _check(host: HostConfig) -> HostCheck:
         inspector.close()
 
 
-def run_check(settings: Settings) -> tuple[str, int]:
-    """The table to print and the exit status."""
+def run_check(settings: Settings, progress: Callable[[], None] | None = None
+              ) -> tuple[str, int]:
+    """The table to print and the exit status; `progress` is called as each host is done."""
     with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_HOSTS, len(settings.hosts))) as pool:
-        checks = list(pool.map(_check, settings.hosts.values()))
+        futures = [pool.submit(_check, host) for host in settings.hosts.values()]
+        for _ in as_completed(futures):
+            if progress is not None:
+                progress()
+        checks = [f.result() for f in futures]
     rows: list[list[str]] = []
     problems = 0
     for check in checks:

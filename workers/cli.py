@@ -65,7 +65,13 @@ def up(log_level: str, concurrency: int | None) -> None:
 @cli.command(context_settings=_PASSTHROUGH)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(celery_args: tuple[str, ...]) -> None:
-    """One Celery worker; options go to Celery (e.g. `sentinel worker -Q notify -c 4`)."""
+    """One Celery worker; options go to Celery (e.g. `sentinel worker -Q notify -c 4`).
+
+    \b
+    Examples:
+      sentinel worker                      # every queue
+      sentinel worker -Q inspect -c 8     # inspections only, 8 processes
+    """
     _settings()
     from workers.app import app
 
@@ -78,7 +84,13 @@ def worker(celery_args: tuple[str, ...]) -> None:
 @cli.command(context_settings=_PASSTHROUGH)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def beat(celery_args: tuple[str, ...]) -> None:
-    """The scheduler: one inspection per host every SENTINEL_INTERVAL_S."""
+    """The scheduler: one inspection per host every SENTINEL_INTERVAL_S.
+
+    \b
+    Examples:
+      sentinel beat
+      sentinel beat -s /var/lib/sentinel/celerybeat-schedule   # run two: one stands by
+    """
     _settings()
     from workers.app import app
 
@@ -88,7 +100,13 @@ def beat(celery_args: tuple[str, ...]) -> None:
 @cli.command()
 def watch() -> None:
     """Follow every host's Docker events: a death is alerted within a second, whatever the
-    inspection interval (the polls remain, and catch anything the event stream missed)."""
+    inspection interval (the polls remain, and catch anything the event stream missed).
+
+    \b
+    Examples:
+      sentinel watch
+      SENTINEL_HOSTS=web01=tcp://10.0.0.7:2376 sentinel watch
+    """
     import logging
 
     from workers.logs import apply_format
@@ -106,10 +124,21 @@ def check() -> None:
 
     Exit status: 0 all up, 1 something down or a host unreachable, 2 invalid configuration.
     Suitable for cron: `sentinel check >/dev/null || notify-me`.
+
+    \b
+    Examples:
+      sentinel check
+      SENTINEL_HOSTS=a=unix:///var/run/docker.sock,b=ssh://ops@b sentinel check
     """
     from workers.check import run_check
 
-    table, code = run_check(_settings())
+    settings = _settings()
+    if sys.stderr.isatty() and len(settings.hosts) > 1:  # progress for a person, not for cron
+        with click.progressbar(length=len(settings.hosts), label="inspecting hosts",
+                               file=sys.stderr) as bar:
+            table, code = run_check(settings, progress=lambda: bar.update(1))
+    else:
+        table, code = run_check(settings)
     click.echo(table)
     sys.exit(code)
 
@@ -127,7 +156,13 @@ def _store(settings: Settings):  # type: ignore[no-untyped-def]
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable (CONTRACT.md schema).")
 def status(as_json: bool) -> None:
-    """The fleet as Sentinel last saw it (read from Redis)."""
+    """The fleet as Sentinel last saw it (read from Redis).
+
+    \b
+    Examples:
+      sentinel status
+      sentinel status --json | jq '.containers[] | select(.status != "running")'
+    """
     import redis
 
     from workers.status_view import fleet_status, format_status
@@ -144,7 +179,13 @@ def status(as_json: bool) -> None:
 
 @cli.command("test-alert")
 def test_alert() -> None:
-    """Send one test embed through the configured notifier and say what happened."""
+    """Send one test embed through the configured notifier and say what happened.
+
+    \b
+    Examples:
+      sentinel test-alert
+      SENTINEL_NOTIFIER=webhook SENTINEL_DISCORD_WEBHOOK_URL=... sentinel test-alert
+    """
     from sentinel.adapters.delivery import message_for
     from sentinel.adapters.notifiers import DeliveryError, build_notifier
     from sentinel.core.alerts import Alert, AlertKind
@@ -168,7 +209,13 @@ def test_alert() -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def config(as_json: bool) -> None:
-    """Print the effective configuration, secrets redacted."""
+    """Print the effective configuration, secrets redacted.
+
+    \b
+    Examples:
+      sentinel config
+      SENTINEL_CONFIG=/etc/sentinel/sentinel.toml sentinel config --json
+    """
     shown = redacted(_settings())
     if as_json:
         click.echo(json.dumps(shown, indent=2))
@@ -188,7 +235,13 @@ def _toml_value(value: Any) -> str:
 @cli.command()
 @click.option("--retry", is_flag=True, help="Put every dead letter back for delivery.")
 def deadletters(retry: bool) -> None:
-    """Alerts that could not be delivered, with the reason; `--retry` re-sends them."""
+    """Alerts that could not be delivered, with the reason; `--retry` re-sends them.
+
+    \b
+    Examples:
+      sentinel deadletters
+      sentinel deadletters --retry    # after fixing the token or the channel
+    """
     settings = _settings()
     store = _store(settings)
     letters = store.dead_letters()
@@ -271,7 +324,13 @@ def silence() -> None:
 @click.option("--for", "duration", required=True, help="How long: 2h, 30m, 1h30m, 45s, 1d.")
 @click.option("--reason", default="", help="Why (shown in `list` and at its end).")
 def silence_add(target: str, duration: str, reason: str) -> None:
-    """Silence TARGET: HOST, or HOST/CONTAINER, or HOST/COMPOSE-PROJECT."""
+    """Silence TARGET: HOST, or HOST/CONTAINER, or HOST/COMPOSE-PROJECT.
+
+    \b
+    Examples:
+      sentinel silence add web01 --for 2h --reason "kernel upgrade"
+      sentinel silence web01/shop --for 30m
+    """
     from datetime import timedelta
 
     from sentinel.core.durations import parse_duration
@@ -306,7 +365,12 @@ def _user() -> str:
 
 @silence.command("list")
 def silence_list() -> None:
-    """Active silences (and ended ones whose report is still to be sent)."""
+    """Active silences (and ended ones whose report is still to be sent).
+
+    \b
+    Examples:
+      sentinel silence list
+    """
     silences = _store(_settings()).silences()
     if not silences:
         click.echo("No silences.")
@@ -322,7 +386,12 @@ def silence_list() -> None:
 @silence.command("end")
 @click.argument("silence_id")
 def silence_end(silence_id: str) -> None:
-    """End a silence now; what changed while it lasted is reported within seconds."""
+    """End a silence now; what changed while it lasted is reported within seconds.
+
+    \b
+    Examples:
+      sentinel silence end s-1a2b3c4d
+    """
     ended = _store(_settings()).end_silence(silence_id, datetime.now(UTC))
     if ended is None:
         raise click.ClickException(f"no silence {silence_id!r} (see `sentinel silence list`)")

@@ -9,6 +9,7 @@ REMINDERS = f"{PREFIX}reminders"  # zset: "host\tkey" -> when its next [STILL DE
 METRICS = f"{PREFIX}metrics"  # hash: counter name -> count (alerts:<kind>, messages_sent...)
 ALIVE = f"{PREFIX}alive"  # hash: "role:ident" -> last sign of life (epoch seconds)
 LAST_CYCLE = f"{PREFIX}last_cycle"
+LAST_HEARTBEAT = f"{PREFIX}last_heartbeat"  # epoch seconds: the heartbeat task last ran
 # After Sentinel's own outage: {"since", "noticed"} epoch seconds, and what the first
 # inspections after it found (summary lines), until the one notice is posted.
 BLIND = f"{PREFIX}blind"

@@ -360,7 +360,8 @@ class StateStore:
         return float(json.loads(raw)["noticed"]) if raw else None
 
     def blind_report(self, hosts: list[str], inspected: dict[str, float | None],
-                     now: float, give_up_after_s: float = 600.0) -> Alert | None:
+                     failures: dict[str, int], now: float,
+                     give_up_after_s: float = 600.0) -> Alert | None:
         """Once every host has been looked at since Sentinel came back (or after
         `give_up_after_s`), the one notice: how long it was blind, and what it found."""
         raw = self.redis.get(keys.BLIND)
@@ -368,7 +369,10 @@ class StateStore:
             return None
         blind = json.loads(raw)
         noticed = float(blind["noticed"])
-        seen_all = all((inspected.get(h) or 0.0) >= noticed for h in hosts)
+        # Looked at since the return: inspected, or tried and failing (unreachable hosts
+        # must not hold the notice back).
+        seen_all = all((inspected.get(h) or 0.0) >= noticed or failures.get(h, 0) > 0
+                       for h in hosts)
         if not seen_all and now - noticed < give_up_after_s:
             return None
         with self.redis.pipeline() as pipe:
@@ -388,6 +392,11 @@ class StateStore:
 
     def mark_cycle_complete(self, at: float) -> None:
         self.redis.set(keys.LAST_CYCLE, repr(at))
+
+    def mark_heartbeat(self, at: float) -> None:
+        """Sentinel was running (beat and a worker), complete cycle or not: what tells its
+        own outage apart from a host that has been unreachable for days."""
+        self.redis.set(keys.LAST_HEARTBEAT, repr(at))
 
     def last_cycle_complete(self) -> float | None:
         raw = self.redis.get(keys.LAST_CYCLE)
@@ -409,14 +418,15 @@ class StateStore:
 
     def _schedule_reminders(self, pipe: Any, host: str, changed: Mapping[str, ContainerState],
                             removed: list[str]) -> None:
-        """In the caller's transaction: a container that went down gets a reminder due one
-        repeat interval later; one that is back (or gone) loses it."""
+        """In the caller's transaction: a container seen down gets a reminder due one repeat
+        interval after Sentinel's last word about it (now: not its death, which may be long
+        past when it is first met); one that is back (or gone) loses it."""
         repeat = self.judgement.repeat_interval_s
         for key, state in changed.items():
             member = f"{host}\t{key}"
             if state.status.is_down and repeat > 0:
-                start = state.down_since or state.since
-                pipe.zadd(keys.REMINDERS, {member: start.timestamp() + repeat}, nx=True)
+                pipe.zadd(keys.REMINDERS, {member: state.observed_at.timestamp() + repeat},
+                          nx=True)
             elif not state.status.is_down:
                 pipe.zrem(keys.REMINDERS, member)
         for key in removed:
@@ -447,7 +457,8 @@ class StateStore:
                           downtime_s=max(0.0, (moment - start).total_seconds()))
             with self.redis.pipeline() as pipe:
                 # Moved on first: a second sweep at the same moment finds nothing due.
-                pipe.zadd(keys.REMINDERS, {member: due + repeat}, xx=True)
+                # Never in the past: one reminder per interval from now, not a catch-up storm.
+                pipe.zadd(keys.REMINDERS, {member: max(due, now.timestamp()) + repeat}, xx=True)
                 alerts += self._add_to_outbox(pipe, [alert], now)
                 pipe.execute()
         return alerts
@@ -498,8 +509,8 @@ class StateStore:
                      len(lines))
             if lines:
                 notice = ended_notice(silence, lines)
-                with self.redis.pipeline() as pipe:
-                    alerts += self._add_to_outbox(pipe, [notice], now)
+                with self.redis.pipeline() as pipe:  # another silence must not swallow it
+                    alerts += self._add_to_outbox(pipe, [notice], now, silenced_too=True)
                     pipe.execute()
         return alerts
 

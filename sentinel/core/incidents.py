@@ -24,7 +24,7 @@ class Gathered:
 def gather(alerts: list[Alert], now: datetime, window_s: float) -> Gathered:
     deaths = [a for a in alerts if a.kind is AlertKind.DEAD and a.related and not a.member_ids]
     others = [a for a in alerts if a not in deaths]
-    ready, holds = list(others), []
+    ready, holds, held = [], [], set()
     for group in _groups(deaths):
         first_seen = min(a.detected_at or a.occurred_at for a in group)
         due = first_seen + timedelta(seconds=window_s)
@@ -32,8 +32,11 @@ def gather(alerts: list[Alert], now: datetime, window_s: float) -> Gathered:
         complete = all(set(a.related) <= keys for a in group)
         if now < due and not complete:
             holds.append((due - now).total_seconds())
+            held |= {(a.host, a.key) for a in group}
             continue
         ready.append(_incident(group) if len(group) > 1 else group[0])
+    # A held death's own later news (its recovery, say) waits with it: never before it.
+    ready += [a for a in others if (a.host, a.key) not in held]
     position = {a.id: i for i, a in enumerate(alerts)}
     ready.sort(key=lambda a: min(position[i] for i in (a.id, *a.member_ids)))
     return Gathered(ready=ready, hold_s=min(holds) if holds else None)

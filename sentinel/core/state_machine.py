@@ -90,8 +90,11 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime,
                                                  ContainerStatus.RESTARTING,
                                                  ContainerStatus.STOPPED) else None,
         oom_killed=obs.oom_killed,
-        restart_count=obs.restart_count,
-        started_at=obs.started_at,
+        # Never backwards for the same container: an observation built from details that a
+        # worker process cached before a stop/start (the listing looks the same) must not
+        # move the start time back, or the next fresh one would look like a restart.
+        restart_count=max(obs.restart_count, carried.restart_count if carried and same else 0),
+        started_at=_latest(obs.started_at, carried.started_at if carried and same else None),
         observed_at=obs.observed_at,
         channel=obs.channel,
         compose_project=obs.compose_project,
@@ -105,6 +108,10 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime,
         gave_up=carried.gave_up if carried else False,
         down_since=carried.down_since if carried else None,
     )
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(a, b) if a is not None and b is not None else (a or b)
 
 
 def _alert(kind: AlertKind, obs: Observation, state: ContainerState, host_url: str,
@@ -232,9 +239,9 @@ def _loop(prev: ContainerState, obs: Observation, state: ContainerState,
                        occurred_at=now, id=alert_id(kind, obs.host, obs.key, now),
                        summary_lines=[f"{len(deaths)} deaths in "
                                       f"{judgement.loop_window_s / 60:g} min"])
-        return Decision(state=state, alerts=[alert],
-                        reason=f"{len(deaths)} deaths within {judgement.loop_window_s:g} s: "
-                               f"{kind.value}")
+        reason = f"{len(deaths)} deaths within {judgement.loop_window_s:g} s: {kind.value}"
+        return _and_restart(Decision(state=state, alerts=[alert], reason=reason),
+                            prev, obs, status, host_url, judgement)
     if not looping:
         if died and status not in _DIED and \
                 not autorestart.recent_attempts(prev, now, judgement):
@@ -243,8 +250,10 @@ def _loop(prev: ContainerState, obs: Observation, state: ContainerState,
         return None
     quiet_for = (now - max(deaths)).total_seconds() if deaths else judgement.loop_quiet_s
     if quiet_for < judgement.loop_quiet_s:
-        return Decision(state=state, reason=f"in a loop since {state.looping_since}: "
-                                            f"{len(deaths)} deaths in the window, quiet")
+        return _and_restart(Decision(state=state, reason=f"in a loop since "
+                                                         f"{state.looping_since}: {len(deaths)} "
+                                                         "deaths in the window, quiet"),
+                            prev, obs, status, host_url, judgement)
     assert state.looping_since is not None
     kind = AlertKind.LOOP_ENDED
     ended = state.model_copy(update={"looping_since": None, "deaths": []})
@@ -258,15 +267,29 @@ def _loop(prev: ContainerState, obs: Observation, state: ContainerState,
                            f"{status.value}")
 
 
+def _and_restart(decision: Decision, prev: ContainerState, obs: Observation,
+                 status: ContainerStatus, host_url: str, judgement: Judgement) -> Decision:
+    """A loop keeps quiet about deaths, not about Sentinel's own restart budget: a container
+    that just died gets its attempt (or its one GAVE UP) as it would outside a loop."""
+    if status is not ContainerStatus.DEAD or prev.status in _DIED or decision.state is None \
+            or autorestart.wanted_policy(obs, judgement) == "never":
+        return decision
+    planned = _plan_restart(prev, obs, decision.state, host_url, judgement, decision.reason)
+    return planned.model_copy(update={"alerts": [*decision.alerts, *planned.alerts]})
+
+
 def _died_and_back(prev: ContainerState, obs: Observation, state: ContainerState,
                    host_url: str, deaths: int) -> Decision:
     """A death seen only afterwards (running both times, the restart count moved): the
     death and the return, heard together."""
-    died_at = state.started_at or obs.observed_at
+    back_at = obs.started_at or obs.observed_at
+    died_at = obs.finished_at if obs.finished_at and obs.finished_at <= back_at else back_at
     dead = state.model_copy(update={"since": died_at, "exit_code": obs.exit_code})
+    state = state.model_copy(update={"since": back_at})  # running again since the restart
     alerts = [_alert(AlertKind.DEAD, obs, dead, host_url),
               _alert(AlertKind.RECOVERED, obs, state, host_url, episode_start=died_at,
-                     downtime_s=0.0, previous_status="restarting",
+                     downtime_s=(back_at - died_at).total_seconds(),
+                     previous_status="restarting",
                      recovered_by="Docker's restart policy"
                      if autorestart.docker_will_restart(obs) or
                      obs.restart_count > prev.restart_count else None)]

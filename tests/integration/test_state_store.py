@@ -157,3 +157,21 @@ def test_an_unreadable_outbox_entry_is_set_aside_counted_and_listed(redis_url):
     (letter,) = store.dead_letters()
     assert (letter.alert_id, letter.alert) == ("d-broken", None)
     assert letter.reason.startswith("unreadable alert")
+
+
+def test_a_container_met_long_dead_gets_one_reminder_per_interval_not_a_storm(redis_url):
+    """Found in review: reminders were due from the death itself, so a container dead for a
+    month got one reminder per sweep until the schedule caught up."""
+    store = StateStore(redis.Redis.from_url(redis_url), judgement=Judgement(
+        repeat_interval_s=3600))
+    month_ago = T0 - timedelta(days=30)
+    store.record_snapshot(snapshot(T0, "running"))
+    died = snapshot(T0 + timedelta(seconds=5), "exited", 1).model_copy(update={
+        "containers": [snapshot(T0 + timedelta(seconds=5), "exited", 1).containers[0]
+                       .model_copy(update={"finished_at": month_ago})]})
+    store.record_snapshot(died)
+    assert store.due_reminders(T0 + timedelta(minutes=30)) == []
+    first = store.due_reminders(T0 + timedelta(hours=1, seconds=10))
+    assert [a.kind.value for a in first] == ["reminder"]
+    assert store.due_reminders(T0 + timedelta(hours=1, seconds=20)) == [], "one per interval"
+    assert len(store.due_reminders(T0 + timedelta(hours=2, seconds=30))) == 1

@@ -109,3 +109,13 @@ def test_the_same_service_names_on_two_hosts_never_join() -> None:
     gathered = gather(alerts + elsewhere, T0 + timedelta(seconds=10), window_s=3)
     assert sorted((a.host, a.name) for a in gathered.ready) == [
         ("h", "shop-flux-1"), ("h2", "shop-flux-1")]
+
+
+def test_a_held_deaths_recovery_waits_with_it() -> None:
+    deaths = deaths_in_order(["veil"])
+    back = Alert(id="r-veil", kind=AlertKind.RECOVERED, host="h", key=deaths[0].key,
+                 name=deaths[0].name, occurred_at=T0 + timedelta(seconds=1.2))
+    early = gather([*deaths, back], T0 + timedelta(seconds=1.5), window_s=3)
+    assert early.ready == [] and early.hold_s is not None
+    late = gather([*deaths, back], T0 + timedelta(seconds=5), window_s=3)
+    assert [a.kind for a in late.ready] == [AlertKind.DEAD, AlertKind.RECOVERED]

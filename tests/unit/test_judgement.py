@@ -236,3 +236,46 @@ def test_a_paused_container_is_never_restarted() -> None:
     label = {"restart_label": "always"}
     _, paused = run([obs("running", 10, **label), obs("paused", 20, **label)])
     assert paused.restart is None and paused.alerts == []
+
+
+def test_a_death_seen_afterwards_is_dated_before_its_return() -> None:
+    first = obs("running", 10, restarts=0, docker_restart_policy="always")
+    later = obs("running", 60, started=50, finished=49, code=1, restarts=1,
+                docker_restart_policy="always")
+    _, both = run([first, later])
+    dead, back = both.alerts
+    assert dead.occurred_at == at(49) and back.occurred_at == at(50)
+    assert back.downtime_s == 1.0
+
+
+def test_a_loop_does_not_cancel_sentinels_restart_budget() -> None:
+    """restart=always, no Docker policy, dies a minute after each start: FLAPPING once, and
+    Sentinel still restarts it within its budget."""
+    label = {"restart_label": "always"}
+    state = run([obs("running", 10, **label)])[-1].state
+    orders, kinds_seen = [], []
+    for n in range(3):
+        died = step(state, obs("exited", 70 + 100 * n, code=1, finished=69 + 100 * n,
+                               started=100 * n, **label), judgement=J)
+        kinds_seen += [a.kind for a in died.alerts]
+        orders.append(died.restart)
+        assert died.state is not None
+        back = step(died.state, obs("running", 100 + 100 * n + 50, started=100 + 100 * n,
+                                    **label), judgement=J)
+        assert back.state is not None
+        state = back.state
+    assert kinds_seen.count(K.FLAPPING) == 1
+    assert orders[2] is not None, "the third death, the loop's, still gets its restart"
+
+
+def test_stale_cached_details_after_a_restart_do_not_fake_a_death() -> None:
+    """Found by the racing-workers test: one worker process still had the details it cached
+    before a stop/start (same listing entry, old StartedAt). Its observation must not move
+    the start time back, or the next fresh observation looks like a restart in between."""
+    fresh = obs("running", 100, started=90)
+    stale = obs("running", 101, started=0)  # details cached two restarts ago
+    again = obs("running", 102, started=90)
+    decisions = run([obs("running", 10), obs("exited", 50, code=137, finished=45), fresh,
+                     stale, again])
+    assert kinds(decisions) == [[], [K.DEAD], [K.RECOVERED], [], []]
+    assert decisions[-1].state is not None and decisions[-1].state.started_at == at(90)

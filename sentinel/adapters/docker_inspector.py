@@ -16,6 +16,7 @@ from sentinel.core.docker_payloads import (
     Details,
     DockerPayloadError,
     details_from_inspect,
+    details_outdated,
     is_watched,
     keep_one_per_identity,
     label_problems,
@@ -106,6 +107,8 @@ class DockerInspector:
             return None  # sentinel.enable=false: never looked at, never mentioned
         fingerprint = summary_fingerprint(summary)
         details = self._details.get(fingerprint)
+        if details is not None and details_outdated(details, summary, observed_at):
+            details = None  # restarted since this process cached them: ask again
         if details is None:
             details = self._inspect(api, str(summary.get("Id", "")))
             for problem in label_problems(str(summary.get("Names")), labels):

@@ -104,6 +104,37 @@ def summary_fingerprint(summary: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
+_UP = re.compile(r"^Up (Less than a second|About a minute|About an hour|(\d+) (second|minute|"
+                 r"hour|day|week|month|year)s?)")
+_UNIT_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 7 * 86_400,
+           "month": 31 * 86_400, "year": 366 * 86_400}
+
+
+def uptime_upper_bound_s(status: str) -> float | None:
+    """The longest a running container can have been up, from the listing's `Up 3 minutes`
+    (Docker rounds down to its unit); None when the text says nothing of it."""
+    match = _UP.match(status)
+    if match is None:
+        return None
+    phrase, count, unit = match.groups()
+    if phrase == "Less than a second":
+        return 1.0
+    if phrase == "About a minute":
+        return 120.0
+    if phrase == "About an hour":
+        return 7200.0
+    return (int(count) + 1) * _UNIT_S[unit]
+
+
+def details_outdated(details: Details, summary: dict[str, Any], observed_at: datetime) -> bool:
+    """Details cached from before a stop and start: the listing entry looks the same, but it
+    says the container has been up for less time than those details claim."""
+    bound = uptime_upper_bound_s(str(summary.get("Status", "")))
+    if bound is None or details.started_at is None:
+        return False
+    return (observed_at - details.started_at).total_seconds() > bound + 2.0
+
+
 # Bumped when what the digest covers changes, so a digest stored by an older version never
 # matches by accident.
 _DIGEST_VERSION = b"listing-v2\n"

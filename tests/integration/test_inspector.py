@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from sentinel.adapters.docker_inspector import DockerInspector, HostUnreachable
@@ -74,3 +75,17 @@ def test_a_missing_socket_is_unreachable_with_the_reason(tmp_path):
         assert "No such file" in str(exc) or "Connection" in str(exc), str(exc)
     else:
         raise AssertionError("a missing socket must be unreachable")
+
+
+def test_details_cached_before_a_restart_are_asked_for_again(docker_host):
+    """The listing entry of a container restarted between two looks is the same (running);
+    its uptime is not: the inspector must not reuse the start time it cached before."""
+    phoenix = docker_host.run("phoenix-cache")
+    inspector = DockerInspector(HostConfig(name="it", url=docker_host.url))
+    before = inspector.snapshot().containers[0].started_at
+    time.sleep(6)  # "Up 6 seconds": longer than a quick restart's uptime allows
+    phoenix.restart(timeout=0)
+    after = inspector.snapshot().containers[0]
+    phoenix.reload()
+    assert after.docker_state == "running"
+    assert after.started_at is not None and before is not None and after.started_at > before

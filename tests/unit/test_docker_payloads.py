@@ -12,12 +12,14 @@ from sentinel.core.docker_payloads import (
     Details,
     DockerPayloadError,
     details_from_inspect,
+    details_outdated,
     identity_key,
     is_watched,
     keep_one_per_identity,
     observation_from,
     parse_docker_time,
     summary_fingerprint,
+    uptime_upper_bound_s,
 )
 from sentinel.core.model import Observation
 
@@ -446,3 +448,23 @@ def test_it_treats_offsets_as_the_same_instant() -> None:
     plus_two = timezone(timedelta(hours=2))
     assert parse_docker_time("2026-11-24T20:30:00+02:00") == datetime(2026, 11, 24, 20, 30,
                                                                       tzinfo=plus_two)
+
+
+@pytest.mark.parametrize(("status", "bound"), [
+    ("Up Less than a second", 1.0), ("Up 1 second", 2.0), ("Up 45 seconds", 46.0),
+    ("Up About a minute", 120.0), ("Up 3 minutes (healthy)", 240.0),
+    ("Up About an hour", 7200.0), ("Up 5 hours (Paused)", 6 * 3600.0),
+    ("Up 2 days", 3 * 86_400.0), ("Up 3 weeks", 4 * 7 * 86_400.0),
+    ("Exited (0) 2 minutes ago", None), ("Restarting (1) 3 seconds ago", None), ("", None)])
+def test_the_listings_uptime_bounds_how_long_it_has_been_up(status, bound) -> None:
+    assert uptime_upper_bound_s(status) == bound
+
+
+def test_details_cached_before_a_restart_are_outdated() -> None:
+    now = datetime(2026, 11, 24, 18, 0, tzinfo=UTC)
+    old = Details(started_at=now - timedelta(hours=2))
+    assert details_outdated(old, {"Status": "Up 3 seconds"}, now)
+    assert not details_outdated(old, {"Status": "Up 2 hours"}, now)
+    assert not details_outdated(Details(started_at=now - timedelta(seconds=2)),
+                                {"Status": "Up 3 seconds"}, now)
+    assert not details_outdated(old, {"Status": "Exited (1) 1 second ago"}, now)

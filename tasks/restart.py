@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from celery import shared_task
 
 from sentinel.adapters.docker_control import ControlError, start_container
-from sentinel.core.alerts import Alert, AlertKind, alert_id
+from sentinel.core.alerts import AlertKind, about_container
 from tasks.notify import deliver_alert
 from tasks.runtime import runtime
 
@@ -35,14 +35,11 @@ def restart_container(host: str, key: str, container_id: str, attempt: int) -> N
     except ControlError as exc:
         detail = f"Docker refused the start: {exc}"
         log.warning("restart of %s/%s (attempt %d) failed: %s", host, key, attempt, exc)
-    max_attempts = rt.settings.restart_max_attempts
-    log.warning("%s/%s: restarted by Sentinel, attempt %d/%d", host, key, attempt, max_attempts)
-    alert = Alert(id=alert_id(AlertKind.RESTARTING, host, key, state.down_since or state.since,
-                              now),
-                  kind=AlertKind.RESTARTING, host=host, host_url=config.url, key=key,
-                  name=state.name, image=state.image, compose_project=state.compose_project,
-                  compose_service=state.compose_service, exit_code=state.exit_code,
-                  occurred_at=now, channel=state.channel, attempt=attempt,
-                  max_attempts=max_attempts, detail=detail)
+    else:
+        log.warning("%s/%s: restarted by Sentinel, attempt %d/%d", host, key, attempt,
+                    rt.settings.restart_max_attempts)
+    alert = about_container(AlertKind.RESTARTING, host, state, now, host_url=config.url,
+                            attempt=attempt, max_attempts=rt.settings.restart_max_attempts,
+                            detail=detail)
     rt.store.add_alert(alert)
     deliver_alert.delay(alert.id)

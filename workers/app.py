@@ -22,7 +22,7 @@ from celery.signals import (
 )
 
 from beat_schedule import build_beat_schedule
-from sentinel.adapters import redis_keys
+from sentinel.adapters.redis_store import StateStore
 from sentinel.config import Settings
 from sentinel.queues import TASK_ROUTES
 from tasks.runtime import reset_runtime
@@ -89,10 +89,11 @@ SIGN_OF_LIFE_S = 5.0
 def _signs_of_life(node: str) -> None:
     """The worker's main process shows it is alive every few seconds (`sentinel status`,
     `sentinel health worker`), whether or not its queues bring it any work."""
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=3)
+    store = StateStore(redis.Redis.from_url(settings.redis_url, socket_timeout=5,
+                                            socket_connect_timeout=3))
     while True:
         try:
-            client.hset(redis_keys.ALIVE, f"worker:{node}", repr(time.time()))
+            store.sign_of_life("worker", node)
         except redis.RedisError as exc:
             logging.getLogger(__name__).warning("cannot record the worker's sign of life: %s",
                                                 exc)

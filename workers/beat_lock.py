@@ -8,7 +8,6 @@ inspections and never goes without them for longer than the lease (SENTINEL_BEAT
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import secrets
 import socket
@@ -19,7 +18,7 @@ import redis
 from celery.beat import PersistentScheduler
 
 from beat_schedule import build_beat_schedule
-from sentinel.adapters import redis_keys as keys
+from sentinel.adapters.redis_store import StateStore
 from sentinel.config import ConfigError, config_version, load_settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +53,7 @@ class LeaderScheduler(PersistentScheduler):
         self.identity = f"{socket.gethostname()}:{secrets.token_hex(4)}"
         self.redis = redis.Redis.from_url(settings.redis_url, socket_timeout=5,
                                           socket_connect_timeout=3)
+        self.store = StateStore(self.redis)  # liveness and blindness, in the store's keys
         self._take = self.redis.register_script(_TAKE_OR_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self.leading = False
@@ -114,7 +114,7 @@ class LeaderScheduler(PersistentScheduler):
     def _follow_lease(self) -> None:
         leading = self._hold_lease()
         with contextlib.suppress(redis.RedisError):  # `sentinel status` says it is stale
-            self.redis.hset(keys.ALIVE, f"beat:{self.identity}", repr(time.time()))
+            self.store.sign_of_life("beat", self.identity)
         if leading and not self.leading:
             log.warning("beat %s: now the active scheduler", self.identity)
             self._notice_own_outage()
@@ -128,19 +128,14 @@ class LeaderScheduler(PersistentScheduler):
         reports what changed as normal alerts, then one notice says for how long
         (tasks/heartbeat.py). Never on the very first start: that is the baseline."""
         try:
-            # The last time Sentinel was running (its heartbeat), not the last complete
-            # cycle: a host unreachable for days is not Sentinel being blind.
-            raw = self.redis.get(keys.LAST_HEARTBEAT) or self.redis.get(keys.LAST_CYCLE)
-            if raw is None:
-                return
-            last, now = float(raw), time.time()
-            blind_after = 3 * self.settings.interval_s + 5.0
-            if now - last > blind_after and self.redis.set(
-                    keys.BLIND, json.dumps({"since": last, "noticed": now}), nx=True):
-                log.warning("beat: no complete inspection cycle for %.0f s: Sentinel was "
-                            "blind; the next cycle reports what changed", now - last)
+            blind_s = self.store.notice_blindness(time.time(),
+                                                  3 * self.settings.interval_s + 5.0)
         except redis.RedisError as exc:
             log.warning("beat: cannot tell whether Sentinel was blind: %s", exc)
+            return
+        if blind_s is not None:
+            log.warning("beat: no heartbeat for %.0f s: Sentinel was blind; the next cycle "
+                        "reports what changed", blind_s)
 
     def _inspect_every_host_now(self) -> None:
         """An interval schedule first fires one interval after start: the new leader inspects

@@ -21,8 +21,9 @@ import redis
 from pydantic import ValidationError
 
 from sentinel.adapters import redis_keys as keys
-from sentinel.core.alerts import Alert, AlertKind
+from sentinel.core.alerts import Alert, AlertKind, about_container
 from sentinel.core.alerts import alert_id as make_alert_id
+from sentinel.core.autorestart import recent_attempts
 from sentinel.core.batching import summary_line
 from sentinel.core.host_health import (
     DEFAULT_AFTER_FAILURES,
@@ -259,8 +260,7 @@ class StateStore:
                             state.status is not ContainerStatus.DEAD or state.gave_up:
                         pipe.reset()
                         return None
-                    horizon = at.timestamp() - self.judgement.restart_window_s
-                    recent = [t for t in state.restart_attempts if t.timestamp() > horizon]
+                    recent = recent_attempts(state, at, self.judgement)
                     if len(recent) != attempt - 1:
                         pipe.reset()
                         return None
@@ -355,6 +355,22 @@ class StateStore:
     def counters(self) -> dict[str, int]:
         return {_text(k): int(v) for k, v in self.redis.hgetall(keys.METRICS).items()}
 
+    def notice_blindness(self, now: float, blind_after_s: float) -> float | None:
+        """Sentinel is starting: if its heartbeat has been silent longer than
+        `blind_after_s`, it was not watching; remembered (once) until the first full cycle
+        has looked at every host (`blind_report`). Returns how long it was blind, or None
+        (watching, or the very first start, which is the baseline's business)."""
+        # The heartbeat, not the last complete cycle: a host unreachable for days is not
+        # Sentinel being blind.
+        raw = self.redis.get(keys.LAST_HEARTBEAT) or self.redis.get(keys.LAST_CYCLE)
+        if raw is None:
+            return None
+        last = float(_text(raw))
+        if now - last <= blind_after_s or not self.redis.set(
+                keys.BLIND, json.dumps({"since": last, "noticed": now}), nx=True):
+            return None
+        return now - last
+
     def _blind_noticed(self) -> float | None:
         raw = self.redis.get(keys.BLIND)
         return float(json.loads(raw)["noticed"]) if raw else None
@@ -442,22 +458,17 @@ class StateStore:
         for raw, due in due_now:
             member = _text(raw)
             host, _, key = member.partition("\t")
-            state = self.containers(host).get(key)
+            state = self.container(host, key)
             if state is None or not state.status.is_down or repeat <= 0:
                 self.redis.zrem(keys.REMINDERS, member)
                 continue
-            start = state.down_since or state.since
             moment = datetime.fromtimestamp(due, UTC)
-            alert = Alert(id=make_alert_id(AlertKind.REMINDER, host, key, start, moment),
-                          kind=AlertKind.REMINDER, host=host, key=key, name=state.name,
-                          image=state.image, compose_project=state.compose_project,
-                          compose_service=state.compose_service, exit_code=state.exit_code,
-                          oom_killed=state.oom_killed, occurred_at=moment,
-                          channel=state.channel,
-                          downtime_s=max(0.0, (moment - start).total_seconds()))
+            down_for = (moment - (state.down_since or state.since)).total_seconds()
+            alert = about_container(AlertKind.REMINDER, host, state, moment,
+                                    downtime_s=max(0.0, down_for))
             with self.redis.pipeline() as pipe:
-                # Moved on first: a second sweep at the same moment finds nothing due.
-                # Never in the past: one reminder per interval from now, not a catch-up storm.
+                # Next one interval from now, never in the past: no catch-up storm. Two
+                # sweeps racing here make the same id (start, due): shown once.
                 pipe.zadd(keys.REMINDERS, {member: max(due, now.timestamp()) + repeat}, xx=True)
                 alerts += self._add_to_outbox(pipe, [alert], now)
                 pipe.execute()
@@ -669,6 +680,10 @@ class StateStore:
 
     def containers(self, host: str) -> dict[str, ContainerState]:
         return self._read_states(self.redis.hgetall(keys.host_containers(host)), host)
+
+    def container(self, host: str, key: str) -> ContainerState | None:
+        raw = self.redis.hget(keys.host_containers(host), key)
+        return self._read_states({key: raw}, host).get(key) if raw else None
 
     def dead_letters(self) -> list[DeadLetter]:
         letters = []

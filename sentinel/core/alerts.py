@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from sentinel.core.model import Frozen
+from sentinel.core.model import ContainerState, Frozen
 
 # Discord accepts a message nonce of at most 25 characters
 # (https://discord.com/developers/docs/resources/message#create-message, "nonce").
@@ -79,3 +79,16 @@ def alert_id(kind: AlertKind, host: str, key: str, *moments: datetime) -> str:
     raw = f"{kind.value}|{host}|{key}|{times}".encode()
     digest = hashlib.blake2b(raw, digest_size=11).hexdigest()  # 22 chars
     return f"{kind.value[0]}-{digest}"  # 24 chars, under NONCE_MAX_CHARS
+
+
+def about_container(kind: AlertKind, host: str, state: ContainerState, moment: datetime,
+                    **extra: object) -> Alert:
+    """An alert about a remembered container, made outside an observation (a reminder, a
+    restart notice): one per outage and moment."""
+    outage = state.down_since or state.since
+    return Alert.model_validate({
+        "id": alert_id(kind, host, state.key, outage, moment), "kind": kind, "host": host,
+        "key": state.key, "name": state.name, "image": state.image,
+        "compose_project": state.compose_project, "compose_service": state.compose_service,
+        "exit_code": state.exit_code, "oom_killed": state.oom_killed, "occurred_at": moment,
+        "channel": state.channel, **extra})

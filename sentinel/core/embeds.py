@@ -59,6 +59,11 @@ def _base(alert: Alert, title: str, colour: int, description: str = "") -> Embed
     return embed
 
 
+def _recover_with(alert: Alert) -> dict[str, Any]:
+    return _field("Recover with", code_block(recovery_command(alert),
+                                             lim.EMBED_FIELD_VALUE_CHARS), inline=False)
+
+
 def _container_fields(alert: Alert) -> list[dict[str, Any]]:
     fields = [_field("Host", escape(alert.host)), _field("Image", escape(alert.image))]
     if alert.compose_project:
@@ -82,8 +87,7 @@ def _dead(alert: Alert) -> Embed:
         _field("Died at", _when(alert.occurred_at)),
         *([_field("Went down with it", "\n".join(escape(n) for n in alert.dependents),
                   inline=False)] if alert.dependents else []),
-        _field("Recover with", code_block(recovery_command(alert), lim.EMBED_FIELD_VALUE_CHARS),
-               inline=False),
+        _recover_with(alert),
     ]
     return embed
 
@@ -212,8 +216,7 @@ def _gave_up(alert: Alert) -> Embed:
     embed["fields"] = [
         _field("Last exit code", describe_exit(alert.exit_code, alert.oom_killed)),
         *_container_fields(alert),
-        _field("Recover with", code_block(recovery_command(alert), lim.EMBED_FIELD_VALUE_CHARS),
-               inline=False)]
+        _recover_with(alert)]
     return embed
 
 
@@ -234,9 +237,7 @@ def _reminder(alert: Alert) -> Embed:
     embed["fields"] = [_field("Down for", down),
                        _field("Exit code", describe_exit(alert.exit_code, alert.oom_killed)),
                        *_container_fields(alert),
-                       _field("Recover with", code_block(recovery_command(alert),
-                                                         lim.EMBED_FIELD_VALUE_CHARS),
-                              inline=False)]
+                       _recover_with(alert)]
     return embed
 
 

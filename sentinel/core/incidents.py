@@ -22,8 +22,11 @@ class Gathered:
 
 
 def gather(alerts: list[Alert], now: datetime, window_s: float) -> Gathered:
-    deaths = [a for a in alerts if a.kind is AlertKind.DEAD and a.related and not a.member_ids]
-    others = [a for a in alerts if a not in deaths]
+    deaths: list[Alert] = []
+    others: list[Alert] = []
+    for alert in alerts:
+        gathers = alert.kind is AlertKind.DEAD and alert.related and not alert.member_ids
+        (deaths if gathers else others).append(alert)
     ready, holds, held = [], [], set()
     for group in _groups(deaths):
         first_seen = min(a.detected_at or a.occurred_at for a in group)

@@ -74,11 +74,11 @@ def _entered_at(status: ContainerStatus, obs: Observation) -> datetime:
 
 
 def _state_from(obs: Observation, status: ContainerStatus, since: datetime,
-                prev: ContainerState | None) -> ContainerState:
+                prev: ContainerState | None, stop_requested_at: datetime | None
+                ) -> ContainerState:
     """The new state; what Sentinel remembers across observations of the same container
-    (stop requests, recent deaths, a loop, its own restart attempts) is carried over."""
+    (recent deaths, a loop, its own restart attempts) is carried over."""
     same = prev is not None and prev.container_id == obs.container_id
-    carried = prev if prev is not None else None
     return ContainerState(
         key=obs.key,
         name=obs.name,
@@ -93,20 +93,19 @@ def _state_from(obs: Observation, status: ContainerStatus, since: datetime,
         # Never backwards for the same container: an observation built from details that a
         # worker process cached before a stop/start (the listing looks the same) must not
         # move the start time back, or the next fresh one would look like a restart.
-        restart_count=max(obs.restart_count, carried.restart_count if carried and same else 0),
-        started_at=_latest(obs.started_at, carried.started_at if carried and same else None),
+        restart_count=max(obs.restart_count, prev.restart_count if prev and same else 0),
+        started_at=_latest(obs.started_at, prev.started_at if prev and same else None),
         observed_at=obs.observed_at,
         channel=obs.channel,
         compose_project=obs.compose_project,
         compose_service=obs.compose_service,
         depends_on=obs.depends_on,
-        stop_requested_at=obs.stop_requested_at or (carried.stop_requested_at
-                                                    if carried and same else None),
-        deaths=carried.deaths if carried else [],
-        looping_since=carried.looping_since if carried else None,
-        restart_attempts=carried.restart_attempts if carried else [],
-        gave_up=carried.gave_up if carried else False,
-        down_since=carried.down_since if carried else None,
+        stop_requested_at=stop_requested_at,
+        deaths=prev.deaths if prev else [],
+        looping_since=prev.looping_since if prev else None,
+        restart_attempts=prev.restart_attempts if prev else [],
+        gave_up=prev.gave_up if prev else False,
+        down_since=prev.down_since if prev else None,
     )
 
 
@@ -170,8 +169,7 @@ def step(prev: ContainerState | None, obs: Observation, *, host_url: str = "",
 
     same = prev is not None and prev.status is status and prev.container_id == obs.container_id
     since = prev.since if (same and prev is not None) else _entered_at(status, obs)
-    state = _state_from(obs, status, since, prev).model_copy(
-        update={"stop_requested_at": requested})
+    state = _state_from(obs, status, since, prev, requested)
 
     if prev is None:
         if baseline:
@@ -269,8 +267,9 @@ def _loop(prev: ContainerState, obs: Observation, state: ContainerState,
 
 def _and_restart(decision: Decision, prev: ContainerState, obs: Observation,
                  status: ContainerStatus, host_url: str, judgement: Judgement) -> Decision:
-    """A loop keeps quiet about deaths, not about Sentinel's own restart budget: a container
-    that just died gets its attempt (or its one GAVE UP) as it would outside a loop."""
+    """A container that just died gets Sentinel's next restart attempt (or its one GAVE UP)
+    with whatever else was decided: in a loop too, which is quiet about deaths, not about
+    the restart budget."""
     if status is not ContainerStatus.DEAD or prev.status in _DIED or decision.state is None \
             or autorestart.wanted_policy(obs, judgement) == "never":
         return decision
@@ -358,14 +357,9 @@ def _transition(prev: ContainerState, obs: Observation, state: ContainerState,
 
     if status in _DIED and prev.status not in _DIED:
         state = state.model_copy(update={"down_since": state.since})
-        dead = _alert(AlertKind.DEAD, obs, state, host_url)
-        if status is ContainerStatus.DEAD and \
-                autorestart.wanted_policy(obs, judgement) != "never":
-            planned = _plan_restart(prev, obs, state, host_url, judgement,
-                                    f"died: {prev.status.value} -> {status.value}")
-            return planned.model_copy(update={"alerts": [dead, *planned.alerts]})
-        return Decision(state=state, alerts=[dead],
+        died = Decision(state=state, alerts=[_alert(AlertKind.DEAD, obs, state, host_url)],
                         reason=f"died: {prev.status.value} -> {status.value}")
+        return _and_restart(died, prev, obs, status, host_url, judgement)
     if status is ContainerStatus.UNHEALTHY and not prev.status.is_down:
         return Decision(state=state, alerts=[_unhealthy(obs, state, host_url)],
                         reason=f"turned unhealthy: {prev.status.value} -> unhealthy")
